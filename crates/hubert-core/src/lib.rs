@@ -1,0 +1,13 @@
+//! The vocabulary of Hubert: ids, time, platforms, service levels and the pure maths
+//! around them. Nothing here does I/O or is async; every other crate builds on these types.
+
+pub mod ids;
+pub mod platform;
+pub mod sla;
+pub mod text;
+pub mod time;
+
+pub use ids::new_id;
+pub use platform::{Platform, Role};
+pub use sla::{ServiceLevel, SlaState, SlaStatus};
+pub use time::{Clock, FakeClock, SystemClock, Timestamp};
