@@ -1,1 +1,15 @@
-//! placeholder
+//! Hubert's platform adapters. Each platform module offers the same three moves:
+//! verify a webhook delivery on its raw bytes, parse it into [`InboundEvent`]s, and
+//! send an [`OutboundMessage`] mapping the answer to a [`SendOutcome`]. The optional
+//! `fake` module (cargo feature `fake`) runs local servers that behave like the platforms.
+
+mod http_outcome;
+pub mod meta_json;
+mod model;
+pub mod whatsapp;
+pub mod x;
+
+#[cfg(feature = "fake")]
+pub mod fake;
+
+pub use model::*;

@@ -1,0 +1,290 @@
+//! The platform-neutral vocabulary every adapter speaks: inbound events (messages and
+//! delivery statuses), outbound messages, send outcomes and the parse/verify errors.
+
+use serde::{Deserialize, Serialize};
+
+/// One thing a platform told us in a webhook delivery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum InboundEvent {
+    Message(InboundMessage),
+    Status(StatusUpdate),
+}
+
+/// A message a customer sent us (or our own echo, see [`InboundMessage::from_us`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboundMessage {
+    /// Dedupe key: WhatsApp `wamid…`, X tweet `id_str` or DM event `id`.
+    pub platform_message_id: String,
+    /// OUR account: WhatsApp `metadata.phone_number_id`, X `for_user_id`.
+    pub account_id: String,
+    /// The customer (for our own echoes: the customer we wrote to, when known).
+    pub contact: ContactInfo,
+    pub kind: MessageKind,
+    /// Text body or caption; `None` when the message has no text.
+    pub text: Option<String>,
+    /// Readable Dutch one-liner; equal to the text for plain text messages.
+    pub summary: String,
+    /// The platform-specific details (media id, mime, coordinates, quoted post, reply context).
+    pub metadata: serde_json::Value,
+    /// When the platform says it was sent, epoch milliseconds.
+    pub sent_at: i64,
+    pub reply_context: ReplyContext,
+    /// Our own message echoed back by the platform.
+    pub from_us: bool,
+}
+
+/// Who the customer is on the platform.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactInfo {
+    /// WhatsApp `wa_id`; X user `id_str`.
+    pub platform_user_id: String,
+    /// Display name (WhatsApp profile name, X name).
+    pub name: Option<String>,
+    /// WhatsApp `+316…`; X `@screen_name`.
+    pub handle: Option<String>,
+}
+
+/// Where a reply to a message goes: privately to the contact, or publicly under a post.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ReplyContext {
+    Private,
+    PublicPost { post_id: String },
+}
+
+/// What sort of content a message carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    Text,
+    Image,
+    Video,
+    Audio,
+    Document,
+    Sticker,
+    Location,
+    Contacts,
+    Reaction,
+    Interactive,
+    Button,
+    QuotedPost,
+    System,
+    Unsupported,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 14] = [
+        MessageKind::Text,
+        MessageKind::Image,
+        MessageKind::Video,
+        MessageKind::Audio,
+        MessageKind::Document,
+        MessageKind::Sticker,
+        MessageKind::Location,
+        MessageKind::Contacts,
+        MessageKind::Reaction,
+        MessageKind::Interactive,
+        MessageKind::Button,
+        MessageKind::QuotedPost,
+        MessageKind::System,
+        MessageKind::Unsupported,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Text => "text",
+            MessageKind::Image => "image",
+            MessageKind::Video => "video",
+            MessageKind::Audio => "audio",
+            MessageKind::Document => "document",
+            MessageKind::Sticker => "sticker",
+            MessageKind::Location => "location",
+            MessageKind::Contacts => "contacts",
+            MessageKind::Reaction => "reaction",
+            MessageKind::Interactive => "interactive",
+            MessageKind::Button => "button",
+            MessageKind::QuotedPost => "quoted_post",
+            MessageKind::System => "system",
+            MessageKind::Unsupported => "unsupported",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A delivery receipt for a message we sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusUpdate {
+    pub account_id: String,
+    pub platform_message_id: String,
+    pub status: DeliveryStatus,
+    /// Epoch milliseconds.
+    pub at: i64,
+    pub error: Option<PlatformError>,
+}
+
+/// How far an outbound message got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    Queued,
+    Sending,
+    Sent,
+    Delivered,
+    Read,
+    Failed,
+    Unknown,
+}
+
+impl DeliveryStatus {
+    pub const ALL: [DeliveryStatus; 7] = [
+        DeliveryStatus::Queued,
+        DeliveryStatus::Sending,
+        DeliveryStatus::Sent,
+        DeliveryStatus::Delivered,
+        DeliveryStatus::Read,
+        DeliveryStatus::Failed,
+        DeliveryStatus::Unknown,
+    ];
+
+    /// Order of progress: queued < sending < sent < delivered < read < failed.
+    /// `Unknown` ranks lowest so it never overwrites anything.
+    pub fn rank(self) -> u8 {
+        match self {
+            DeliveryStatus::Unknown => 0,
+            DeliveryStatus::Queued => 1,
+            DeliveryStatus::Sending => 2,
+            DeliveryStatus::Sent => 3,
+            DeliveryStatus::Delivered => 4,
+            DeliveryStatus::Read => 5,
+            DeliveryStatus::Failed => 6,
+        }
+    }
+
+    /// Nothing moves a message out of this state.
+    pub fn is_terminal(self) -> bool {
+        self == DeliveryStatus::Failed
+    }
+
+    /// Statuses only move forward: true when `next` is progress over `self`.
+    pub fn can_advance_to(self, next: DeliveryStatus) -> bool {
+        !self.is_terminal() && next.rank() > self.rank()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Queued => "queued",
+            DeliveryStatus::Sending => "sending",
+            DeliveryStatus::Sent => "sent",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Read => "read",
+            DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Unknown => "unknown",
+        }
+    }
+
+    /// Our names plus WhatsApp's `played` (a voice note was listened to: counts as read).
+    /// Anything else is `Unknown`.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "played" => DeliveryStatus::Read,
+            other => Self::ALL
+                .into_iter()
+                .find(|d| d.as_str() == other)
+                .unwrap_or(DeliveryStatus::Unknown),
+        }
+    }
+}
+
+/// An error code the platform reported for a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlatformError {
+    pub code: String,
+    pub message: String,
+}
+
+/// Why a webhook body could not be turned into events. Either way the caller answers
+/// HTTP 400 and quarantines the raw body.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("malformed payload: {0}")]
+    Malformed(String),
+    #[error("unsupported payload: {0}")]
+    Unsupported(String),
+}
+
+/// Why a webhook signature was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    #[error("signature header missing")]
+    MissingSignature,
+    #[error("signature does not match the body")]
+    BadSignature,
+}
+
+/// A reply we want the platform to deliver.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboundMessage {
+    /// Our message uuid (WhatsApp echoes it as `biz_opaque_callback_data`).
+    pub our_ref: String,
+    /// The contact's `platform_user_id`.
+    pub to: String,
+    pub body: OutboundBody,
+    pub context: ReplyContext,
+    /// Platform id of the message this one quotes (WhatsApp contextual reply).
+    pub quote_message_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum OutboundBody {
+    Text(String),
+    Template { name: String, language: String },
+}
+
+/// What became of one send attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// The platform took the message and gave it this id (not yet delivered).
+    Accepted { platform_message_id: String },
+    /// Try again later: rate limits, 5xx, the request never left.
+    Retry { after: Option<std::time::Duration>, reason: String },
+    /// Permanent: no retry helps.
+    Failed { code: String, reason: String },
+    /// The request may have reached the platform: do NOT blindly resend; wait for the
+    /// echo or status webhook first.
+    Uncertain { reason: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_through_their_names_and_serde() {
+        for kind in MessageKind::ALL {
+            assert_eq!(MessageKind::parse(kind.as_str()), Some(kind));
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        }
+    }
+
+    #[test]
+    fn statuses_only_move_forward_and_failed_is_terminal() {
+        use DeliveryStatus::*;
+        assert!(Sent.can_advance_to(Delivered));
+        assert!(Sent.can_advance_to(Read));
+        assert!(!Read.can_advance_to(Delivered));
+        assert!(Read.can_advance_to(Failed));
+        assert!(!Failed.can_advance_to(Read));
+        assert!(!Delivered.can_advance_to(Unknown));
+        for s in DeliveryStatus::ALL {
+            assert_eq!(DeliveryStatus::parse(s.as_str()), s);
+        }
+        assert_eq!(DeliveryStatus::parse("played"), Read);
+        assert_eq!(DeliveryStatus::parse("deleted"), Unknown);
+    }
+}

@@ -1,0 +1,78 @@
+//! Profiles ("webcareprofielen"), their WhatsApp templates, and the quarantine of
+//! deliveries that could not be understood.
+
+use crate::auth::unique_to_conflict;
+use crate::rows::{ProfileRow, QuarantineRow, TemplateRow};
+use crate::{on_pool, Result, Store};
+
+const PROFILE_COLS: &str = "id, workspace_id, platform, name, account_id, credentials, threshold_minutes, target_percent, created_at";
+
+impl Store {
+    pub async fn create_profile(&self, p: &ProfileRow) -> Result<()> {
+        on_pool!(&self.write, pool => {
+            sqlx::query(&format!("INSERT INTO profiles ({PROFILE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"))
+                .bind(&p.id).bind(&p.workspace_id).bind(&p.platform).bind(&p.name).bind(&p.account_id)
+                .bind(&p.credentials).bind(p.threshold_minutes).bind(p.target_percent).bind(p.created_at)
+                .execute(pool).await.map_err(unique_to_conflict)?;
+        });
+        Ok(())
+    }
+
+    pub async fn profiles(&self, workspace_id: &str) -> Result<Vec<ProfileRow>> {
+        on_pool!(&self.read, pool => {
+            Ok(sqlx::query_as::<_, ProfileRow>(&format!("SELECT {PROFILE_COLS} FROM profiles WHERE workspace_id = $1 ORDER BY name"))
+                .bind(workspace_id).fetch_all(pool).await?)
+        })
+    }
+
+    /// A profile by id regardless of workspace: webhooks arrive without a session and are
+    /// routed by the profile id in their URL.
+    pub async fn profile_for_webhook(&self, id: &str) -> Result<Option<ProfileRow>> {
+        on_pool!(&self.read, pool => {
+            Ok(sqlx::query_as::<_, ProfileRow>(&format!("SELECT {PROFILE_COLS} FROM profiles WHERE id = $1"))
+                .bind(id).fetch_optional(pool).await?)
+        })
+    }
+
+    pub async fn profile(&self, workspace_id: &str, id: &str) -> Result<Option<ProfileRow>> {
+        on_pool!(&self.read, pool => {
+            Ok(sqlx::query_as::<_, ProfileRow>(&format!("SELECT {PROFILE_COLS} FROM profiles WHERE workspace_id = $1 AND id = $2"))
+                .bind(workspace_id).bind(id).fetch_optional(pool).await?)
+        })
+    }
+
+    pub async fn add_template(&self, workspace_id: &str, profile_id: &str, name: &str, language: &str, body: &str) -> Result<String> {
+        let id = hubert_core::new_id();
+        on_pool!(&self.write, pool => {
+            sqlx::query("INSERT INTO templates (id, workspace_id, profile_id, name, language, body) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(&id).bind(workspace_id).bind(profile_id).bind(name).bind(language).bind(body)
+                .execute(pool).await.map_err(unique_to_conflict)?;
+        });
+        Ok(id)
+    }
+
+    pub async fn templates(&self, workspace_id: &str, profile_id: &str) -> Result<Vec<TemplateRow>> {
+        on_pool!(&self.read, pool => {
+            Ok(sqlx::query_as::<_, TemplateRow>("SELECT id, profile_id, name, language, body FROM templates WHERE workspace_id = $1 AND profile_id = $2 ORDER BY name")
+                .bind(workspace_id).bind(profile_id).fetch_all(pool).await?)
+        })
+    }
+
+    /// Keeps a validly signed delivery we could not parse, so nothing is lost.
+    pub async fn quarantine(&self, workspace_id: &str, profile_id: Option<&str>, platform: &str, reason: &str, body: &str, now: i64) -> Result<String> {
+        let id = hubert_core::new_id();
+        on_pool!(&self.write, pool => {
+            sqlx::query("INSERT INTO quarantine (id, workspace_id, profile_id, platform, reason, body, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(&id).bind(workspace_id).bind(profile_id).bind(platform).bind(reason).bind(body).bind(now)
+                .execute(pool).await?;
+        });
+        Ok(id)
+    }
+
+    pub async fn quarantined(&self, workspace_id: &str, limit: i64) -> Result<Vec<QuarantineRow>> {
+        on_pool!(&self.read, pool => {
+            Ok(sqlx::query_as::<_, QuarantineRow>("SELECT id, profile_id, platform, reason, body, received_at FROM quarantine WHERE workspace_id = $1 ORDER BY received_at DESC LIMIT $2")
+                .bind(workspace_id).bind(limit).fetch_all(pool).await?)
+        })
+    }
+}

@@ -1,0 +1,143 @@
+//! Plain rows as the store returns them. Both drivers decode these same structs.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct UserRow {
+    pub id: String,
+    pub workspace_id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    #[serde(skip)]
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id: String,
+    pub workspace_id: String,
+    pub user_id: String,
+    pub csrf_token: String,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenRow {
+    pub id: String,
+    pub workspace_id: String,
+    pub name: String,
+    pub role: String,
+}
+
+/// A connected account ("webcareprofiel"). `credentials` is JSON with secrets: never
+/// serialise it into a response.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProfileRow {
+    pub id: String,
+    pub workspace_id: String,
+    pub platform: String,
+    pub name: String,
+    pub account_id: String,
+    pub credentials: String,
+    pub threshold_minutes: i64,
+    pub target_percent: f64,
+    pub created_at: i64,
+}
+
+impl ProfileRow {
+    pub fn service_level(&self) -> hubert_core::ServiceLevel {
+        hubert_core::ServiceLevel {
+            threshold_minutes: self.threshold_minutes,
+            target_percent: self.target_percent,
+        }
+    }
+    pub fn platform(&self) -> hubert_core::Platform {
+        hubert_core::Platform::parse(&self.platform).unwrap_or(hubert_core::Platform::Whatsapp)
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct TemplateRow {
+    pub id: String,
+    pub profile_id: String,
+    pub name: String,
+    pub language: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct ContactRow {
+    pub id: String,
+    pub profile_id: String,
+    pub platform_user_id: String,
+    pub name: Option<String>,
+    pub handle: Option<String>,
+    pub created_at: i64,
+}
+
+/// A conversation with what the inbox needs of its contact and profile.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct ConversationRow {
+    pub id: String,
+    pub workspace_id: String,
+    pub profile_id: String,
+    pub contact_id: String,
+    pub status: String,
+    pub assignee_id: Option<String>,
+    pub assignee_name: Option<String>,
+    pub waiting_since: Option<i64>,
+    pub last_customer_message_at: Option<i64>,
+    pub last_message_at: i64,
+    pub last_snippet: String,
+    pub last_answer_ms: Option<i64>,
+    pub reply_context: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub platform: String,
+    pub profile_name: String,
+    pub threshold_minutes: i64,
+    pub target_percent: f64,
+    pub contact_name: Option<String>,
+    pub contact_handle: Option<String>,
+    pub contact_platform_user_id: String,
+}
+
+impl ConversationRow {
+    pub fn service_level(&self) -> hubert_core::ServiceLevel {
+        hubert_core::ServiceLevel {
+            threshold_minutes: self.threshold_minutes,
+            target_percent: self.target_percent,
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct MessageRow {
+    pub id: String,
+    pub conversation_id: String,
+    pub direction: String,
+    pub kind: String,
+    pub text: Option<String>,
+    pub summary: String,
+    pub metadata: String,
+    pub platform_message_id: Option<String>,
+    pub author_id: Option<String>,
+    pub author_name: Option<String>,
+    pub created_at: i64,
+    pub delivery_status: Option<String>,
+    pub delivery_error: Option<String>,
+    pub answered_at: Option<i64>,
+    pub response_ms: Option<i64>,
+    pub no_reply_needed: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct QuarantineRow {
+    pub id: String,
+    pub profile_id: Option<String>,
+    pub platform: String,
+    pub reason: String,
+    pub body: String,
+    pub received_at: i64,
+}
