@@ -1,1 +1,99 @@
-//! placeholder
+//! Use cases. Web handlers (pages and REST API) and background workers call these and
+//! nothing lower: each takes the acting [`Principal`], checks the role, does the work
+//! through the store in one transaction, writes the audit log and publishes events.
+//! Time always comes from the injected [`Clock`].
+
+pub mod auth;
+pub mod conversations;
+pub mod error;
+pub mod ingest;
+pub mod presence;
+pub mod profiles;
+pub mod reports;
+pub mod view;
+pub mod workers;
+
+use std::sync::Arc;
+
+pub use error::AppError;
+use hubert_core::{Clock, Role};
+use hubert_store::{EventBus, Store};
+
+/// Where the platform APIs live. Tests, the demo and benchmarks point these at the fakes.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    pub graph_api_url: String,
+    pub x_api_url: String,
+}
+
+impl Default for Endpoints {
+    fn default() -> Self {
+        Self {
+            graph_api_url: hubert_channels::whatsapp::GRAPH_API_URL.to_owned(),
+            x_api_url: hubert_channels::x::X_API_URL.to_owned(),
+        }
+    }
+}
+
+/// Everything a use case needs. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub bus: EventBus,
+    pub clock: Arc<dyn Clock>,
+    pub http: reqwest::Client,
+    pub endpoints: Endpoints,
+    /// The public base URL webhooks are reached at, e.g. `https://hubert.example.nl`.
+    pub public_url: String,
+    pub presence: presence::Presence,
+    pub(crate) ingest_queue: ingest::IngestQueue,
+    pub(crate) throttle: auth::LoginThrottle,
+    pub(crate) worker_wakeup: Arc<tokio::sync::Notify>,
+}
+
+impl App {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, endpoints: Endpoints, public_url: String) -> Self {
+        let bus = EventBus::new();
+        let ingest_queue = ingest::IngestQueue::start(store.clone(), clock.clone());
+        Self {
+            store,
+            bus,
+            clock,
+            http: reqwest::Client::builder()
+                .connect_timeout(std::time::Duration::from_secs(5))
+                .build()
+                .expect("http client"),
+            endpoints,
+            public_url,
+            presence: presence::Presence::default(),
+            ingest_queue,
+            throttle: auth::LoginThrottle::default(),
+            worker_wakeup: Arc::new(tokio::sync::Notify::new()),
+        }
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+}
+
+/// Who is acting: a signed-in user or an API token.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub workspace_id: String,
+    /// The user id, or `token:<id>` for API tokens.
+    pub actor_id: String,
+    pub user_id: Option<String>,
+    pub name: String,
+    pub role: Role,
+}
+
+impl Principal {
+    pub fn require(&self, role: Role) -> Result<(), AppError> {
+        if self.role >= role {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! Webhook ingest: verify the signature over the raw bytes, parse, store durably with
+//! group commit, then publish. The web layer answers 200 only after [`App::ingest_webhook`]
+//! returned `Ok`, so an acknowledged delivery is always on disk.
+//!
+//! Group commit: every request hands its parsed batch to one writer task, which drains
+//! whatever is queued (up to [`MAX_GROUP`] deliveries) and stores it in a single
+//! transaction. Under load one fsync covers many webhooks; with no load a delivery is
+//! committed on its own at once.
+
+use hubert_channels::{DeliveryStatus, InboundEvent, ReplyContext};
+use hubert_core::Platform;
+use hubert_store::{IngestBatch, IngestOutcome, NewInbound, NewStatus, ProfileRow, Store, StoreError};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::App;
+
+const MAX_GROUP: usize = 512;
+
+type Job = (IngestBatch, oneshot::Sender<Result<IngestOutcome, String>>);
+
+#[derive(Clone)]
+pub(crate) struct IngestQueue {
+    sender: mpsc::Sender<Job>,
+}
+
+impl IngestQueue {
+    pub(crate) fn start(store: Store, clock: std::sync::Arc<dyn hubert_core::Clock>) -> Self {
+        let (sender, mut receiver) = mpsc::channel::<Job>(8192);
+        tokio::spawn(async move {
+            while let Some(first) = receiver.recv().await {
+                let mut group = vec![first];
+                while group.len() < MAX_GROUP {
+                    match receiver.try_recv() {
+                        Ok(job) => group.push(job),
+                        Err(_) => break,
+                    }
+                }
+                let batches: Vec<IngestBatch> = group.iter().map(|(b, _)| b.clone()).collect();
+                let now = clock.now();
+                match store.ingest(&batches, now).await {
+                    Ok(outcomes) => {
+                        for ((_, reply), outcome) in group.into_iter().zip(outcomes) {
+                            let _ = reply.send(Ok(outcome));
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, deliveries = group.len(), "ingest transaction failed");
+                        for (_, reply) in group {
+                            let _ = reply.send(Err(e.to_string()));
+                        }
+                    }
+                }
+            }
+        });
+        Self { sender }
+    }
+}
+
+/// Why a webhook was refused. Each maps to one HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    #[error("unknown webhook")]
+    UnknownProfile,
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed but not understood: kept in quarantine.
+    #[error("{0}")]
+    Malformed(String),
+    #[error("storage unavailable")]
+    Unavailable,
+}
+
+/// The platform signature header as received.
+pub struct Signature<'a> {
+    pub header: Option<&'a str>,
+}
+
+/// What an acknowledged delivery did.
+#[derive(Debug, Default)]
+pub struct IngestReport {
+    pub messages: usize,
+    pub statuses: usize,
+    pub duplicates: usize,
+}
+
+/// Store rank of a delivery status: statuses only move forward.
+pub fn status_rank(status: DeliveryStatus) -> i64 {
+    match status {
+        DeliveryStatus::Sent => 1,
+        DeliveryStatus::Delivered => 2,
+        DeliveryStatus::Read => 3,
+        DeliveryStatus::Failed => 4,
+        _ => 0,
+    }
+}
+
+impl App {
+    /// The profile a webhook URL points at, if it is of the expected platform.
+    pub async fn webhook_profile(&self, profile_id: &str, platform: Platform) -> Result<ProfileRow, WebhookError> {
+        if !hubert_core::ids::is_id(profile_id) {
+            return Err(WebhookError::UnknownProfile);
+        }
+        match self.store.profile_for_webhook(profile_id).await {
+            Ok(Some(p)) if p.platform == platform.as_str() => Ok(p),
+            Ok(_) => Err(WebhookError::UnknownProfile),
+            Err(e) => {
+                tracing::error!(error = %e, "profile lookup failed");
+                Err(WebhookError::Unavailable)
+            }
+        }
+    }
+
+    /// Verifies, parses, stores and publishes one webhook delivery.
+    pub async fn ingest_webhook(&self, profile: &ProfileRow, signature: Signature<'_>, raw: &[u8]) -> Result<IngestReport, WebhookError> {
+        let platform = profile.platform();
+        let parsed = match platform {
+            Platform::Whatsapp => {
+                let creds: hubert_channels::whatsapp::WhatsappCredentials =
+                    serde_json::from_str(&profile.credentials).map_err(|_| WebhookError::Unavailable)?;
+                hubert_channels::whatsapp::verify_signature(&creds.app_secret, signature.header, raw)
+                    .map_err(|e| WebhookError::Unauthorized(e.to_string()))?;
+                hubert_channels::whatsapp::parse(raw)
+            }
+            Platform::X => {
+                let creds: hubert_channels::x::XCredentials =
+                    serde_json::from_str(&profile.credentials).map_err(|_| WebhookError::Unavailable)?;
+                hubert_channels::x::verify_signature(&creds.consumer_secret, signature.header, raw)
+                    .map_err(|e| WebhookError::Unauthorized(e.to_string()))?;
+                hubert_channels::x::parse(raw)
+            }
+            _ => return Err(WebhookError::UnknownProfile),
+        };
+        let events = match parsed {
+            Ok(events) => events,
+            Err(e) => {
+                let reason = e.to_string();
+                let body = String::from_utf8_lossy(raw);
+                if let Err(qe) = self
+                    .store
+                    .quarantine(&profile.workspace_id, Some(&profile.id), platform.as_str(), &reason, &body, self.now())
+                    .await
+                {
+                    tracing::error!(error = %qe, "quarantine failed");
+                    return Err(WebhookError::Unavailable);
+                }
+                tracing::warn!(profile = %profile.id, %reason, "webhook quarantined");
+                self.bus.publish(&profile.workspace_id, "quarantine.added", None, serde_json::json!({}));
+                return Err(WebhookError::Malformed(reason));
+            }
+        };
+        let batch = to_batch(profile, events);
+        let (reply, wait) = oneshot::channel();
+        self.ingest_queue.sender.send((batch, reply)).await.map_err(|_| WebhookError::Unavailable)?;
+        let outcome = match wait.await {
+            Ok(Ok(o)) => o,
+            _ => return Err(WebhookError::Unavailable),
+        };
+        for (conversation_id, message_id) in &outcome.new_messages {
+            self.bus.publish(
+                &profile.workspace_id,
+                "message.created",
+                Some(conversation_id),
+                serde_json::json!({ "message_id": message_id, "direction": "in", "profile_id": profile.id }),
+            );
+        }
+        for (conversation_id, message_id, status) in &outcome.status_changes {
+            self.bus.publish(
+                &profile.workspace_id,
+                "message.status",
+                Some(conversation_id),
+                serde_json::json!({ "message_id": message_id, "status": status }),
+            );
+        }
+        Ok(IngestReport {
+            messages: outcome.new_messages.len(),
+            statuses: outcome.status_changes.len(),
+            duplicates: outcome.duplicates,
+        })
+    }
+}
+
+/// Keeps the events that belong to this profile's account. Our own echoes are skipped:
+/// the outbox already holds those messages.
+fn to_batch(profile: &ProfileRow, events: Vec<InboundEvent>) -> IngestBatch {
+    let mut batch = IngestBatch {
+        workspace_id: profile.workspace_id.clone(),
+        profile_id: profile.id.clone(),
+        messages: Vec::new(),
+        statuses: Vec::new(),
+    };
+    for event in events {
+        match event {
+            InboundEvent::Message(m) => {
+                if m.from_us || m.account_id != profile.account_id {
+                    continue;
+                }
+                batch.messages.push(NewInbound {
+                    platform_message_id: m.platform_message_id,
+                    contact_platform_user_id: m.contact.platform_user_id,
+                    contact_name: m.contact.name,
+                    contact_handle: m.contact.handle,
+                    kind: m.kind.as_str().to_owned(),
+                    text: m.text,
+                    summary: m.summary,
+                    metadata: m.metadata.to_string(),
+                    sent_at: m.sent_at,
+                    reply_context: serde_json::to_string(&m.reply_context).unwrap_or_else(|_| "{}".into()),
+                });
+            }
+            InboundEvent::Status(s) => {
+                if s.account_id != profile.account_id {
+                    continue;
+                }
+                let rank = status_rank(s.status);
+                if rank == 0 {
+                    continue;
+                }
+                batch.statuses.push(NewStatus {
+                    platform_message_id: s.platform_message_id,
+                    status: s.status.as_str().to_owned(),
+                    rank,
+                    error: s.error.map(|e| format!("{}: {}", e.code, e.message)),
+                });
+            }
+        }
+    }
+    batch
+}
+
+/// The reply context stored with a message, parsed back.
+pub fn reply_context(json: &str) -> ReplyContext {
+    serde_json::from_str(json).unwrap_or(ReplyContext::Private)
+}
+
+impl From<StoreError> for WebhookError {
+    fn from(_: StoreError) -> Self {
+        WebhookError::Unavailable
+    }
+}

@@ -1,0 +1,101 @@
+//! Connecting accounts ("webcareprofielen"). Credentials are validated per platform,
+//! stored, and never shown again; the answer carries the webhook URL to configure.
+
+use hubert_channels::whatsapp::WhatsappCredentials;
+use hubert_channels::x::XCredentials;
+use hubert_core::{Platform, Role, ServiceLevel};
+use hubert_store::ProfileRow;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::{App, AppError, Principal};
+
+#[derive(Debug, Deserialize)]
+pub struct NewProfile {
+    pub platform: String,
+    pub name: String,
+    pub credentials: Value,
+    #[serde(default)]
+    pub service_level: Option<ServiceLevelInput>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ServiceLevelInput {
+    pub threshold_minutes: Option<i64>,
+    pub target_percent: Option<f64>,
+}
+
+impl App {
+    pub async fn create_profile(&self, who: &Principal, input: NewProfile) -> Result<ProfileRow, AppError> {
+        who.require(Role::Admin)?;
+        let platform = Platform::parse(&input.platform)
+            .filter(|p| matches!(p, Platform::Whatsapp | Platform::X))
+            .ok_or_else(|| AppError::Invalid("unsupported_platform", "Supported platforms: whatsapp, x.".into()))?;
+        let name = input.name.trim();
+        if name.is_empty() || name.len() > 100 {
+            return Err(AppError::Invalid("invalid_name", "Give the profile a name of at most 100 characters.".into()));
+        }
+        let invalid = |what: &str| AppError::Invalid("invalid_credentials", format!("Credentials for {what} are incomplete."));
+        let (account_id, credentials) = match platform {
+            Platform::Whatsapp => {
+                let c: WhatsappCredentials = serde_json::from_value(input.credentials).map_err(|_| invalid("WhatsApp"))?;
+                if [&c.phone_number_id, &c.access_token, &c.app_secret, &c.verify_token].iter().any(|s| s.trim().is_empty()) {
+                    return Err(invalid("WhatsApp"));
+                }
+                (c.phone_number_id.clone(), serde_json::to_string(&c).map_err(anyhow::Error::from)?)
+            }
+            _ => {
+                let c: XCredentials = serde_json::from_value(input.credentials).map_err(|_| invalid("X"))?;
+                if [&c.user_id, &c.consumer_secret, &c.access_token].iter().any(|s| s.trim().is_empty()) {
+                    return Err(invalid("X"));
+                }
+                (c.user_id.clone(), serde_json::to_string(&c).map_err(anyhow::Error::from)?)
+            }
+        };
+        let default = platform.default_service_level();
+        let level = match input.service_level {
+            Some(s) => ServiceLevel::parse(
+                s.threshold_minutes.unwrap_or(default.threshold_minutes),
+                s.target_percent.unwrap_or(default.target_percent),
+            )
+            .map_err(|m| AppError::Invalid("invalid_service_level", m.into()))?,
+            None => default,
+        };
+        let row = ProfileRow {
+            id: hubert_core::new_id(),
+            workspace_id: who.workspace_id.clone(),
+            platform: platform.as_str().into(),
+            name: name.into(),
+            account_id,
+            credentials,
+            threshold_minutes: level.threshold_minutes,
+            target_percent: level.target_percent,
+            created_at: self.now(),
+        };
+        self.store.create_profile(&row).await?;
+        self.store.audit(&who.workspace_id, &who.actor_id, "profile.create", &row.id, self.now()).await?;
+        Ok(row)
+    }
+
+    pub async fn profiles(&self, who: &Principal) -> Result<Vec<ProfileRow>, AppError> {
+        who.require(Role::Agent)?;
+        Ok(self.store.profiles(&who.workspace_id).await?)
+    }
+
+    pub fn webhook_url(&self, p: &ProfileRow) -> String {
+        format!("{}/webhooks/{}/{}", self.public_url.trim_end_matches('/'), p.platform, p.id)
+    }
+
+    /// A profile as the API shows it: never its credentials.
+    pub fn profile_json(&self, p: &ProfileRow) -> Value {
+        json!({
+            "id": p.id,
+            "platform": p.platform,
+            "name": p.name,
+            "account_id": p.account_id,
+            "service_level": { "threshold_minutes": p.threshold_minutes, "target_percent": p.target_percent },
+            "webhook_url": self.webhook_url(p),
+            "created_at": p.created_at,
+        })
+    }
+}

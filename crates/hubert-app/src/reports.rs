@@ -1,0 +1,115 @@
+//! Service-level reports. The numbers come from `hubert_core::sla::summarize`, the same
+//! function the inbox and (later) the wallboard use.
+
+use std::collections::HashMap;
+
+use hubert_core::sla::{self, BucketStats, ResponseRecord};
+use hubert_core::time::{day_start, format_date, Bucket, DAY};
+use hubert_core::Role;
+use serde_json::{json, Value};
+
+use crate::{App, AppError, Principal};
+
+/// Longest period one report may span.
+const MAX_BUCKETS: usize = 800;
+
+impl App {
+    /// Per bucket: needing an answer, answered, within the norm, percent within, target,
+    /// median and p90 response time. `profile_id = None` covers every profile, each
+    /// message scored against its own profile's norm.
+    pub async fn service_level_report(&self, who: &Principal, profile_id: Option<&str>, from: i64, to: i64, bucket: Bucket) -> Result<Value, AppError> {
+        who.require(Role::Agent)?;
+        if to <= from {
+            return Err(AppError::Invalid("invalid_period", "`to` must be after `from`.".into()));
+        }
+        let profiles = self.store.profiles(&who.workspace_id).await?;
+        let selected: Vec<_> = match profile_id {
+            Some(id) => {
+                let p = profiles.into_iter().find(|p| p.id == id).ok_or(AppError::NotFound)?;
+                vec![p]
+            }
+            None => profiles,
+        };
+        let now = self.now();
+        let mut per_profile = Vec::new();
+        for p in &selected {
+            let records = self.store.response_records(&who.workspace_id, Some(&p.id), from, to).await?;
+            per_profile.push((p.service_level(), records));
+        }
+        let mut buckets = Vec::new();
+        let mut start = bucket.start(from);
+        while start < to {
+            if buckets.len() >= MAX_BUCKETS {
+                return Err(AppError::Invalid("period_too_long", "Choose a shorter period or a larger bucket.".into()));
+            }
+            let end = bucket.next(start);
+            let lo = start.max(from);
+            let hi = end.min(to);
+            let stats = score(&per_profile, lo, hi, now);
+            buckets.push(bucket_json(&format_date(start), lo, hi, &stats));
+            start = end;
+        }
+        Ok(json!({ "profile": profile_id, "from": from, "to": to, "buckets": buckets }))
+    }
+
+    /// Today's score (UTC day) per profile, for the inbox header.
+    pub async fn today(&self, who: &Principal) -> Result<Vec<Value>, AppError> {
+        who.require(Role::Agent)?;
+        let now = self.now();
+        let from = day_start(now);
+        let mut out = Vec::new();
+        for p in self.store.profiles(&who.workspace_id).await? {
+            let records = self.store.response_records(&who.workspace_id, Some(&p.id), from, from + DAY).await?;
+            let stats = sla::summarize(&p.service_level(), &records, now);
+            out.push(json!({
+                "profile_id": p.id, "name": p.name, "platform": p.platform,
+                "percent_within": stats.percent_within, "target_percent": stats.target_percent,
+                "target_met": stats.target_met(), "needing_answer": stats.needing_answer,
+                "answered": stats.answered, "threshold_minutes": p.threshold_minutes,
+            }));
+        }
+        Ok(out)
+    }
+}
+
+/// Scores the records in `[lo, hi)` of every profile and merges the counts.
+fn score(per_profile: &[(hubert_core::ServiceLevel, Vec<ResponseRecord>)], lo: i64, hi: i64, now: i64) -> BucketStats {
+    let mut parts: HashMap<usize, BucketStats> = HashMap::new();
+    let mut times: Vec<i64> = Vec::new();
+    for (i, (level, records)) in per_profile.iter().enumerate() {
+        let slice: Vec<ResponseRecord> = records.iter().filter(|r| r.received_at >= lo && r.received_at < hi).copied().collect();
+        times.extend(slice.iter().filter(|r| !r.no_reply_needed).filter_map(|r| r.response_ms));
+        parts.insert(i, sla::summarize(level, &slice, now));
+    }
+    if parts.len() == 1 {
+        return parts.remove(&0).expect("one part");
+    }
+    times.sort_unstable();
+    let sum = |f: fn(&BucketStats) -> u64| parts.values().map(f).sum::<u64>();
+    let answered = sum(|s| s.answered);
+    let within = sum(|s| s.answered_within);
+    let overdue = sum(|s| s.overdue_unanswered);
+    let decided = answered + overdue;
+    let target = per_profile.iter().map(|(l, _)| l.target_percent).fold(0.0, f64::max);
+    BucketStats {
+        needing_answer: sum(|s| s.needing_answer),
+        answered,
+        answered_within: within,
+        overdue_unanswered: overdue,
+        no_reply_needed: sum(|s| s.no_reply_needed),
+        percent_within: (decided > 0).then(|| within as f64 * 100.0 / decided as f64),
+        target_percent: if per_profile.is_empty() { 95.0 } else { target },
+        median_response_ms: sla::percentile(&times, 50),
+        p90_response_ms: sla::percentile(&times, 90),
+    }
+}
+
+fn bucket_json(label: &str, from: i64, to: i64, s: &BucketStats) -> Value {
+    json!({
+        "bucket": label, "from": from, "to": to,
+        "needing_answer": s.needing_answer, "answered": s.answered, "answered_within": s.answered_within,
+        "overdue_unanswered": s.overdue_unanswered, "no_reply_needed": s.no_reply_needed,
+        "percent_within": s.percent_within, "target_percent": s.target_percent, "target_met": s.target_met(),
+        "median_response_ms": s.median_response_ms, "p90_response_ms": s.p90_response_ms,
+    })
+}

@@ -1,0 +1,3 @@
+//! Background workers. `delivery` sends queued replies through the platform APIs.
+
+pub mod delivery;
