@@ -14,13 +14,23 @@ pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// platform may have received it and the outcome is uncertain.
 pub(crate) fn transport_error_outcome(error: &reqwest::Error) -> SendOutcome {
     if error.is_connect() {
-        SendOutcome::Retry { after: None, reason: format!("connect failed: {error}") }
+        SendOutcome::Retry {
+            after: None,
+            reason: format!("connect failed: {error}"),
+        }
     } else if error.is_builder() {
-        SendOutcome::Failed { code: "bad_request".into(), reason: format!("could not build request: {error}") }
+        SendOutcome::Failed {
+            code: "bad_request".into(),
+            reason: format!("could not build request: {error}"),
+        }
     } else if error.is_timeout() {
-        SendOutcome::Uncertain { reason: format!("timed out after sending: {error}") }
+        SendOutcome::Uncertain {
+            reason: format!("timed out after sending: {error}"),
+        }
     } else {
-        SendOutcome::Uncertain { reason: format!("connection failed after sending: {error}") }
+        SendOutcome::Uncertain {
+            reason: format!("connection failed after sending: {error}"),
+        }
     }
 }
 

@@ -12,4 +12,5 @@ pub mod x;
 #[cfg(feature = "fake")]
 pub mod fake;
 
+pub use http_outcome::SEND_TIMEOUT;
 pub use model::*;

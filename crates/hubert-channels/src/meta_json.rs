@@ -30,12 +30,18 @@ mod tests {
     #[test]
     fn umlauts_become_lowercase_escapes() {
         assert_eq!(to_meta_escaped_json(&json!("ä")), r#""\u00e4""#);
-        assert_eq!(to_meta_escaped_json(&json!({"t": "äöå"})), r#"{"t":"\u00e4\u00f6\u00e5"}"#);
+        assert_eq!(
+            to_meta_escaped_json(&json!({"t": "äöå"})),
+            r#"{"t":"\u00e4\u00f6\u00e5"}"#
+        );
     }
 
     #[test]
     fn emoji_become_lowercase_surrogate_pairs() {
-        assert_eq!(to_meta_escaped_json(&json!({"emoji": "😢"})), r#"{"emoji":"\ud83d\ude22"}"#);
+        assert_eq!(
+            to_meta_escaped_json(&json!({"emoji": "😢"})),
+            r#"{"emoji":"\ud83d\ude22"}"#
+        );
     }
 
     #[test]
@@ -44,6 +50,9 @@ mod tests {
         let wire = to_meta_escaped_json(&value);
         assert!(wire.is_ascii());
         assert!(!wire.contains(' '));
-        assert_eq!(serde_json::from_str::<serde_json::Value>(&wire).unwrap(), value);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&wire).unwrap(),
+            value
+        );
     }
 }

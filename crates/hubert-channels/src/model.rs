@@ -251,7 +251,10 @@ pub enum SendOutcome {
     /// The platform took the message and gave it this id (not yet delivered).
     Accepted { platform_message_id: String },
     /// Try again later: rate limits, 5xx, the request never left.
-    Retry { after: Option<std::time::Duration>, reason: String },
+    Retry {
+        after: Option<std::time::Duration>,
+        reason: String,
+    },
     /// Permanent: no retry helps.
     Failed { code: String, reason: String },
     /// The request may have reached the platform: do NOT blindly resend; wait for the

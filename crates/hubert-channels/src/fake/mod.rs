@@ -4,10 +4,10 @@
 //! send APIs, record every request and inject faults. Fidelity list: channels.md §9.
 
 mod graph;
-mod server;
+pub(crate) mod server;
 pub mod whatsapp_payload;
-mod x_server;
 pub mod x_payload;
+mod x_server;
 
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -18,7 +18,8 @@ pub use server::{RecordedRequest, ScriptedResponse};
 pub use x_server::FakeX;
 
 fn hmac_sha256(secret: &str, body: &[u8]) -> [u8; 32] {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
     mac.update(body);
     mac.finalize().into_bytes().into()
 }
@@ -30,7 +31,10 @@ pub fn sign_meta(secret: &str, body: &[u8]) -> String {
 
 /// The `x-twitter-webhooks-signature` value X would send: `sha256=<base64>`.
 pub fn sign_x(secret: &str, body: &[u8]) -> String {
-    format!("sha256={}", base64::engine::general_purpose::STANDARD.encode(hmac_sha256(secret, body)))
+    format!(
+        "sha256={}",
+        base64::engine::general_purpose::STANDARD.encode(hmac_sha256(secret, body))
+    )
 }
 
 /// POSTs a signed Meta webhook delivery (as Meta would) and returns the HTTP status.
@@ -80,7 +84,10 @@ mod tests {
             "sha256=5dcb51eb590634700c8d9cc1fde4d2d5981ca7bb83f250eb3fb71bfd849057ed"
         );
         assert_eq!(
-            sign_x("x-consumer-secret", br#"{"for_user_id":"1600000000000000001","favorite_events":[]}"#),
+            sign_x(
+                "x-consumer-secret",
+                br#"{"for_user_id":"1600000000000000001","favorite_events":[]}"#
+            ),
             "sha256=6/wZCKS0afdzLDUKhCs7w02lujC6zZ/ONNq50EPXTt8="
         );
     }

@@ -27,10 +27,18 @@ impl RecordedRequest {
     pub(crate) fn new(method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Self {
         Self {
             method: method.to_string(),
-            path: uri.path_and_query().map(|p| p.to_string()).unwrap_or_else(|| uri.path().to_string()),
+            path: uri
+                .path_and_query()
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| uri.path().to_string()),
             headers: headers
                 .iter()
-                .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+                .map(|(name, value)| {
+                    (
+                        name.as_str().to_string(),
+                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                    )
+                })
                 .collect(),
             body: serde_json::from_slice(body).unwrap_or(Value::Null),
         }
@@ -38,7 +46,10 @@ impl RecordedRequest {
 
     /// First value of a header, name matched case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The bearer token, when the request carried `Authorization: Bearer …`.
@@ -58,14 +69,25 @@ pub struct ScriptedResponse {
 
 impl ScriptedResponse {
     pub(crate) fn new(status: u16, body: Value) -> Self {
-        Self { status, body, headers: Vec::new() }
+        Self {
+            status,
+            body,
+            headers: Vec::new(),
+        }
     }
 
     pub(crate) fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, [("content-type", "application/json")], self.body.to_string()).into_response();
+        let mut response = (
+            status,
+            [("content-type", "application/json")],
+            self.body.to_string(),
+        )
+            .into_response();
         for (name, value) in self.headers {
-            if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            if let (Ok(name), Ok(value)) =
+                (HeaderName::try_from(name), HeaderValue::try_from(value))
+            {
                 response.headers_mut().insert(name, value);
             }
         }
@@ -82,7 +104,9 @@ pub(crate) struct ServerHandle {
 
 impl ServerHandle {
     pub(crate) async fn start(router: Router) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0 for a fake server");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0 for a fake server");
         let addr = listener.local_addr().expect("bound address");
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -92,7 +116,10 @@ impl ServerHandle {
                 })
                 .await;
         });
-        Self { addr, stop: Mutex::new(Some(stop)) }
+        Self {
+            addr,
+            stop: Mutex::new(Some(stop)),
+        }
     }
 
     pub(crate) fn base_url(&self) -> String {

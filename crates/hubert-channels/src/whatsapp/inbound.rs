@@ -5,21 +5,23 @@
 use serde_json::{json, Map, Value};
 
 use crate::{
-    ContactInfo, DeliveryStatus, InboundEvent, InboundMessage, MessageKind, ParseError, PlatformError,
-    ReplyContext, StatusUpdate,
+    ContactInfo, DeliveryStatus, InboundEvent, InboundMessage, MessageKind, ParseError,
+    PlatformError, ReplyContext, StatusUpdate,
 };
 
 /// Parses one raw delivery. Non-`messages` fields yield no events; a body that is not
 /// JSON or lacks required ids is `Malformed`; another `object` is `Unsupported`.
 pub fn parse(raw_body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
-    let root: Value =
-        serde_json::from_slice(raw_body).map_err(|e| ParseError::Malformed(format!("body is not JSON: {e}")))?;
+    let root: Value = serde_json::from_slice(raw_body)
+        .map_err(|e| ParseError::Malformed(format!("body is not JSON: {e}")))?;
     let object = root
         .get("object")
         .and_then(Value::as_str)
         .ok_or_else(|| malformed("envelope has no `object`"))?;
     if object != "whatsapp_business_account" {
-        return Err(ParseError::Unsupported(format!("object `{object}` is not whatsapp_business_account")));
+        return Err(ParseError::Unsupported(format!(
+            "object `{object}` is not whatsapp_business_account"
+        )));
     }
     let entries = root
         .get("entry")
@@ -59,23 +61,46 @@ fn parse_messages_value(value: &Value, events: &mut Vec<InboundEvent>) -> Result
         .ok_or_else(|| malformed("`value.metadata.phone_number_id` missing"))?;
     let contacts = array_at(value, "contacts")?;
     for message in messages {
-        events.push(InboundEvent::Message(parse_message(&phone_number_id, contacts, message)?));
+        events.push(InboundEvent::Message(parse_message(
+            &phone_number_id,
+            contacts,
+            message,
+        )?));
     }
     for status in statuses {
-        events.push(InboundEvent::Status(parse_status(&phone_number_id, status)?));
+        events.push(InboundEvent::Status(parse_status(
+            &phone_number_id,
+            status,
+        )?));
     }
     Ok(())
 }
 
-fn parse_message(phone_number_id: &str, contacts: &[Value], message: &Value) -> Result<InboundMessage, ParseError> {
-    let id = message.get("id").and_then(id_string).ok_or_else(|| malformed("message without `id`"))?;
-    let from = message.get("from").and_then(id_string).ok_or_else(|| malformed("message without `from`"))?;
+fn parse_message(
+    phone_number_id: &str,
+    contacts: &[Value],
+    message: &Value,
+) -> Result<InboundMessage, ParseError> {
+    let id = message
+        .get("id")
+        .and_then(id_string)
+        .ok_or_else(|| malformed("message without `id`"))?;
+    let from = message
+        .get("from")
+        .and_then(id_string)
+        .ok_or_else(|| malformed("message without `from`"))?;
     let sent_at = message
         .get("timestamp")
         .and_then(epoch_secs_as_ms)
         .ok_or_else(|| malformed("message without a numeric `timestamp`"))?;
-    let message_type = message.get("type").and_then(Value::as_str).unwrap_or("unknown");
-    let content = describe_content(message_type, message.get(message_type).unwrap_or(&Value::Null));
+    let message_type = message
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("unknown");
+    let content = describe_content(
+        message_type,
+        message.get(message_type).unwrap_or(&Value::Null),
+    );
 
     let mut metadata = Map::new();
     metadata.insert("type".into(), json!(message_type));
@@ -105,14 +130,25 @@ fn contact_for(from: &str, contacts: &[Value]) -> ContactInfo {
     let matching = contacts
         .iter()
         .find(|c| c.get("wa_id").and_then(id_string).as_deref() == Some(from))
-        .or(if contacts.len() == 1 { contacts.first() } else { None });
-    let wa_id = matching.and_then(|c| c.get("wa_id")).and_then(id_string).unwrap_or_else(|| from.to_string());
+        .or(if contacts.len() == 1 {
+            contacts.first()
+        } else {
+            None
+        });
+    let wa_id = matching
+        .and_then(|c| c.get("wa_id"))
+        .and_then(id_string)
+        .unwrap_or_else(|| from.to_string());
     let name = matching
         .and_then(|c| c.pointer("/profile/name"))
         .and_then(Value::as_str)
         .filter(|n| !n.is_empty())
         .map(str::to_string);
-    ContactInfo { platform_user_id: wa_id, name, handle: Some(format!("+{from}")) }
+    ContactInfo {
+        platform_user_id: wa_id,
+        name,
+        handle: Some(format!("+{from}")),
+    }
 }
 
 struct Content {
@@ -122,22 +158,46 @@ struct Content {
 }
 
 fn describe_content(message_type: &str, sub: &Value) -> Content {
-    let str_at = |key: &str| sub.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
-    let labelled = |kind: MessageKind, label: &str, detail: Option<String>, text: Option<String>| Content {
-        kind,
-        summary: join_label(label, detail.as_deref()),
-        text,
+    let str_at = |key: &str| {
+        sub.get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
     };
+    let labelled =
+        |kind: MessageKind, label: &str, detail: Option<String>, text: Option<String>| Content {
+            kind,
+            summary: join_label(label, detail.as_deref()),
+            text,
+        };
     match message_type {
         "text" => {
             let body = str_at("body").unwrap_or_default();
-            Content { kind: MessageKind::Text, summary: body.clone(), text: Some(body) }
+            Content {
+                kind: MessageKind::Text,
+                summary: body.clone(),
+                text: Some(body),
+            }
         }
-        "image" => labelled(MessageKind::Image, "[Afbeelding]", str_at("caption"), str_at("caption")),
-        "video" => labelled(MessageKind::Video, "[Video]", str_at("caption"), str_at("caption")),
+        "image" => labelled(
+            MessageKind::Image,
+            "[Afbeelding]",
+            str_at("caption"),
+            str_at("caption"),
+        ),
+        "video" => labelled(
+            MessageKind::Video,
+            "[Video]",
+            str_at("caption"),
+            str_at("caption"),
+        ),
         "audio" => {
             let is_voice = sub.get("voice").and_then(Value::as_bool).unwrap_or(false);
-            let label = if is_voice { "[Spraakbericht]" } else { "[Audio]" };
+            let label = if is_voice {
+                "[Spraakbericht]"
+            } else {
+                "[Audio]"
+            };
             labelled(MessageKind::Audio, label, None, None)
         }
         "document" => {
@@ -149,7 +209,12 @@ fn describe_content(message_type: &str, sub: &Value) -> Content {
             labelled(MessageKind::Document, "[Document]", detail, caption)
         }
         "sticker" => labelled(MessageKind::Sticker, "[Sticker]", None, None),
-        "location" => labelled(MessageKind::Location, "[Locatie]", Some(location_detail(sub)), None),
+        "location" => labelled(
+            MessageKind::Location,
+            "[Locatie]",
+            Some(location_detail(sub)),
+            None,
+        ),
         "contacts" => {
             let names: Vec<String> = sub
                 .as_array()
@@ -158,7 +223,10 @@ fn describe_content(message_type: &str, sub: &Value) -> Content {
                         .iter()
                         .filter_map(|card| {
                             let name = card.get("name")?;
-                            name.get("formatted_name").or_else(|| name.get("first_name"))?.as_str().map(str::to_string)
+                            name.get("formatted_name")
+                                .or_else(|| name.get("first_name"))?
+                                .as_str()
+                                .map(str::to_string)
                         })
                         .collect()
                 })
@@ -171,15 +239,32 @@ fn describe_content(message_type: &str, sub: &Value) -> Content {
                 Some(emoji) => format!("[Reactie {emoji} op een bericht]"),
                 None => "[Reactie verwijderd]".to_string(),
             };
-            Content { kind: MessageKind::Reaction, text: None, summary }
+            Content {
+                kind: MessageKind::Reaction,
+                text: None,
+                summary,
+            }
         }
         "interactive" => {
             let reply_type = str_at("type").unwrap_or_default();
-            let label = if reply_type == "list_reply" { "[Keuze]" } else { "[Knop]" };
-            let title = sub.get(&reply_type).and_then(|r| r.get("title")).and_then(Value::as_str).map(str::to_string);
+            let label = if reply_type == "list_reply" {
+                "[Keuze]"
+            } else {
+                "[Knop]"
+            };
+            let title = sub
+                .get(&reply_type)
+                .and_then(|r| r.get("title"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
             labelled(MessageKind::Interactive, label, title, None)
         }
-        "button" => labelled(MessageKind::Button, "[Knop]", str_at("text").or_else(|| str_at("payload")), None),
+        "button" => labelled(
+            MessageKind::Button,
+            "[Knop]",
+            str_at("text").or_else(|| str_at("payload")),
+            None,
+        ),
         "system" => labelled(MessageKind::System, "[Systeem]", str_at("body"), None),
         other => Content {
             kind: MessageKind::Unsupported,
@@ -191,15 +276,27 @@ fn describe_content(message_type: &str, sub: &Value) -> Content {
 
 /// "Utrecht (52.09, 5.12)" from name/address and the coordinates.
 fn location_detail(location: &Value) -> String {
-    let place = ["name", "address"]
-        .iter()
-        .find_map(|k| location.get(*k).and_then(Value::as_str).filter(|s| !s.is_empty()));
-    let coordinate = |k: &str| location.get(k).and_then(Value::as_f64).map(|c| c.to_string());
+    let place = ["name", "address"].iter().find_map(|k| {
+        location
+            .get(*k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    });
+    let coordinate = |k: &str| {
+        location
+            .get(k)
+            .and_then(Value::as_f64)
+            .map(|c| c.to_string())
+    };
     let coordinates = match (coordinate("latitude"), coordinate("longitude")) {
         (Some(lat), Some(long)) => Some(format!("({lat}, {long})")),
         _ => None,
     };
-    [place.map(str::to_string), coordinates].into_iter().flatten().collect::<Vec<_>>().join(" ")
+    [place.map(str::to_string), coordinates]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn join_label(label: &str, detail: Option<&str>) -> String {
@@ -210,23 +307,48 @@ fn join_label(label: &str, detail: Option<&str>) -> String {
 }
 
 fn parse_status(phone_number_id: &str, status: &Value) -> Result<StatusUpdate, ParseError> {
-    let id = status.get("id").and_then(id_string).ok_or_else(|| malformed("status without `id`"))?;
-    let name = status.get("status").and_then(Value::as_str).ok_or_else(|| malformed("status without `status`"))?;
+    let id = status
+        .get("id")
+        .and_then(id_string)
+        .ok_or_else(|| malformed("status without `id`"))?;
+    let name = status
+        .get("status")
+        .and_then(Value::as_str)
+        .ok_or_else(|| malformed("status without `status`"))?;
     let at = status
         .get("timestamp")
         .and_then(epoch_secs_as_ms)
         .ok_or_else(|| malformed("status without a numeric `timestamp`"))?;
-    let error = status.get("errors").and_then(Value::as_array).and_then(|errors| errors.first()).map(|error| {
-        let code = error.get("code").and_then(id_string).unwrap_or_else(|| "unknown".to_string());
-        let text_at = |key: &str| error.get(key).and_then(Value::as_str).filter(|s| !s.is_empty());
-        let mut message = text_at("message").or(text_at("title")).unwrap_or_default().to_string();
-        if let Some(details) = error.pointer("/error_data/details").and_then(Value::as_str) {
-            if !details.is_empty() && details != message {
-                message = if message.is_empty() { details.to_string() } else { format!("{message}: {details}") };
+    let error = status
+        .get("errors")
+        .and_then(Value::as_array)
+        .and_then(|errors| errors.first())
+        .map(|error| {
+            let code = error
+                .get("code")
+                .and_then(id_string)
+                .unwrap_or_else(|| "unknown".to_string());
+            let text_at = |key: &str| {
+                error
+                    .get(key)
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+            };
+            let mut message = text_at("message")
+                .or(text_at("title"))
+                .unwrap_or_default()
+                .to_string();
+            if let Some(details) = error.pointer("/error_data/details").and_then(Value::as_str) {
+                if !details.is_empty() && details != message {
+                    message = if message.is_empty() {
+                        details.to_string()
+                    } else {
+                        format!("{message}: {details}")
+                    };
+                }
             }
-        }
-        PlatformError { code, message }
-    });
+            PlatformError { code, message }
+        });
     Ok(StatusUpdate {
         account_id: phone_number_id.to_string(),
         platform_message_id: id,

@@ -16,9 +16,11 @@ pub const GRAPH_API_VERSION: &str = "v21.0";
 const WINDOW_CLOSED_CODE: i64 = 131_047;
 
 /// Throughput, pair-rate, maintenance, "something went wrong" and throttling codes.
-const RETRYABLE_CODES: [i64; 12] = [130_429, 131_056, 131_057, 1, 2, 131_000, 131_016, 80_007, 4, 17, 32, 613];
+const RETRYABLE_CODES: [i64; 12] = [
+    130_429, 131_056, 131_057, 1, 2, 131_000, 131_016, 80_007, 4, 17, 32, 613,
+];
 
-/// Sends one message with the default timeout ([`crate::http_outcome::SEND_TIMEOUT`], 10 s).
+/// Sends one message with the default timeout ([`crate::SEND_TIMEOUT`], 10 s).
 pub async fn send(
     http: &reqwest::Client,
     base_url: &str,
@@ -65,7 +67,11 @@ pub async fn send_with_timeout(
 /// The JSON body of channels.md §2e: `to` with `+`, optional quoted `context`, and our
 /// message uuid as `biz_opaque_callback_data` so status webhooks can be correlated.
 fn request_body(msg: &OutboundMessage) -> Value {
-    let to = if msg.to.starts_with('+') { msg.to.clone() } else { format!("+{}", msg.to) };
+    let to = if msg.to.starts_with('+') {
+        msg.to.clone()
+    } else {
+        format!("+{}", msg.to)
+    };
     let mut body = json!({
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
@@ -91,26 +97,53 @@ fn request_body(msg: &OutboundMessage) -> Value {
 fn classify_response(status: u16, retry_after: Option<Duration>, body: &Value) -> SendOutcome {
     if (200..300).contains(&status) {
         return match body.pointer("/messages/0/id").and_then(Value::as_str) {
-            Some(id) => SendOutcome::Accepted { platform_message_id: id.to_string() },
-            None => SendOutcome::Uncertain { reason: format!("HTTP {status} without messages[0].id") },
+            Some(id) => SendOutcome::Accepted {
+                platform_message_id: id.to_string(),
+            },
+            None => SendOutcome::Uncertain {
+                reason: format!("HTTP {status} without messages[0].id"),
+            },
         };
     }
     let error = body.get("error");
     let code = error.and_then(|e| e.get("code")).and_then(Value::as_i64);
-    let is_transient = error.and_then(|e| e.get("is_transient")).and_then(Value::as_bool) == Some(true);
+    let is_transient = error
+        .and_then(|e| e.get("is_transient"))
+        .and_then(Value::as_bool)
+        == Some(true);
     let reason = error_reason(status, error);
     match code {
-        Some(WINDOW_CLOSED_CODE) => SendOutcome::Failed { code: WINDOW_CLOSED_CODE.to_string(), reason },
-        Some(code) if RETRYABLE_CODES.contains(&code) => SendOutcome::Retry { after: retry_after, reason },
-        _ if status == 429 || status >= 500 || is_transient => SendOutcome::Retry { after: retry_after, reason },
-        Some(code) => SendOutcome::Failed { code: code.to_string(), reason },
-        None => SendOutcome::Failed { code: format!("http_{status}"), reason },
+        Some(WINDOW_CLOSED_CODE) => SendOutcome::Failed {
+            code: WINDOW_CLOSED_CODE.to_string(),
+            reason,
+        },
+        Some(code) if RETRYABLE_CODES.contains(&code) => SendOutcome::Retry {
+            after: retry_after,
+            reason,
+        },
+        _ if status == 429 || status >= 500 || is_transient => SendOutcome::Retry {
+            after: retry_after,
+            reason,
+        },
+        Some(code) => SendOutcome::Failed {
+            code: code.to_string(),
+            reason,
+        },
+        None => SendOutcome::Failed {
+            code: format!("http_{status}"),
+            reason,
+        },
     }
 }
 
 /// "HTTP 400: (#131047) Re-engagement message: <details>".
 fn error_reason(status: u16, error: Option<&Value>) -> String {
-    let text_at = |pointer: &str| error.and_then(|e| e.pointer(pointer)).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let text_at = |pointer: &str| {
+        error
+            .and_then(|e| e.pointer(pointer))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
     let mut reason = format!("HTTP {status}");
     if let Some(message) = text_at("/message") {
         reason = format!("{reason}: {message}");

@@ -9,8 +9,8 @@ use crate::{ContactInfo, InboundEvent, InboundMessage, MessageKind, ParseError, 
 
 /// Parses one raw delivery. An envelope without `for_user_id` is `Malformed`.
 pub fn parse(raw_body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
-    let root: Value =
-        serde_json::from_slice(raw_body).map_err(|e| ParseError::Malformed(format!("body is not JSON: {e}")))?;
+    let root: Value = serde_json::from_slice(raw_body)
+        .map_err(|e| ParseError::Malformed(format!("body is not JSON: {e}")))?;
     if !root.is_object() {
         return Err(malformed("envelope is not a JSON object"));
     }
@@ -39,18 +39,34 @@ fn parse_tweet(for_user_id: &str, tweet: &Value) -> Result<Option<InboundMessage
         return Ok(None);
     }
     let tweet_id = tweet_id(tweet).ok_or_else(|| malformed("tweet without `id_str`"))?;
-    let author = tweet.get("user").ok_or_else(|| malformed("tweet without `user`"))?;
-    let author_id = author.get("id_str").or(author.get("id")).and_then(id_string).ok_or_else(|| malformed("tweet user without `id_str`"))?;
+    let author = tweet
+        .get("user")
+        .ok_or_else(|| malformed("tweet without `user`"))?;
+    let author_id = author
+        .get("id_str")
+        .or(author.get("id"))
+        .and_then(id_string)
+        .ok_or_else(|| malformed("tweet user without `id_str`"))?;
     let sent_at = tweet
         .get("timestamp_ms")
         .and_then(epoch_ms)
-        .or_else(|| tweet.get("created_at").and_then(Value::as_str).and_then(v1_date::parse))
+        .or_else(|| {
+            tweet
+                .get("created_at")
+                .and_then(Value::as_str)
+                .and_then(v1_date::parse)
+        })
         .ok_or_else(|| malformed("tweet without `timestamp_ms` or `created_at`"))?;
     let text = full_text(tweet);
     let from_us = author_id == for_user_id;
 
     let mut metadata = Map::new();
-    for key in ["in_reply_to_status_id_str", "in_reply_to_user_id_str", "in_reply_to_screen_name", "lang"] {
+    for key in [
+        "in_reply_to_status_id_str",
+        "in_reply_to_user_id_str",
+        "in_reply_to_screen_name",
+        "lang",
+    ] {
         if let Some(value) = tweet.get(key).filter(|v| !v.is_null()) {
             metadata.insert(key.into(), value.clone());
         }
@@ -69,24 +85,34 @@ fn parse_tweet(for_user_id: &str, tweet: &Value) -> Result<Option<InboundMessage
         }));
     }
 
-    let first_media_type = media.first().and_then(|m| m.get("type")).and_then(Value::as_str);
-    let (kind, label) = if quoted.is_some() || tweet.get("is_quote_status") == Some(&Value::Bool(true)) {
-        (MessageKind::QuotedPost, Some("[Citaat]"))
-    } else if let Some(media_type) = first_media_type {
-        match media_type {
-            "photo" => (MessageKind::Image, Some("[Afbeelding]")),
-            _ => (MessageKind::Video, Some("[Video]")),
-        }
-    } else {
-        (MessageKind::Text, None)
-    };
+    let first_media_type = media
+        .first()
+        .and_then(|m| m.get("type"))
+        .and_then(Value::as_str);
+    let (kind, label) =
+        if quoted.is_some() || tweet.get("is_quote_status") == Some(&Value::Bool(true)) {
+            (MessageKind::QuotedPost, Some("[Citaat]"))
+        } else if let Some(media_type) = first_media_type {
+            match media_type {
+                "photo" => (MessageKind::Image, Some("[Afbeelding]")),
+                _ => (MessageKind::Video, Some("[Video]")),
+            }
+        } else {
+            (MessageKind::Text, None)
+        };
 
     // For our own echo the customer is the one we replied to, when X says who.
-    let contact = match (from_us, tweet.get("in_reply_to_user_id_str").and_then(id_string)) {
+    let contact = match (
+        from_us,
+        tweet.get("in_reply_to_user_id_str").and_then(id_string),
+    ) {
         (true, Some(customer_id)) => ContactInfo {
             platform_user_id: customer_id,
             name: None,
-            handle: tweet.get("in_reply_to_screen_name").and_then(Value::as_str).map(|s| format!("@{s}")),
+            handle: tweet
+                .get("in_reply_to_screen_name")
+                .and_then(Value::as_str)
+                .map(|s| format!("@{s}")),
         },
         _ => user_contact(&author_id, author),
     };
@@ -104,13 +130,25 @@ fn parse_tweet(for_user_id: &str, tweet: &Value) -> Result<Option<InboundMessage
     }))
 }
 
-fn parse_direct_message(for_user_id: &str, users: &Value, event: &Value) -> Result<Option<InboundMessage>, ParseError> {
+fn parse_direct_message(
+    for_user_id: &str,
+    users: &Value,
+    event: &Value,
+) -> Result<Option<InboundMessage>, ParseError> {
     if event.get("type").and_then(Value::as_str) != Some("message_create") {
         return Ok(None);
     }
-    let event_id = event.get("id").and_then(id_string).ok_or_else(|| malformed("DM event without `id`"))?;
-    let create = event.get("message_create").ok_or_else(|| malformed("DM event without `message_create`"))?;
-    let sender_id = create.get("sender_id").and_then(id_string).ok_or_else(|| malformed("DM without `sender_id`"))?;
+    let event_id = event
+        .get("id")
+        .and_then(id_string)
+        .ok_or_else(|| malformed("DM event without `id`"))?;
+    let create = event
+        .get("message_create")
+        .ok_or_else(|| malformed("DM event without `message_create`"))?;
+    let sender_id = create
+        .get("sender_id")
+        .and_then(id_string)
+        .ok_or_else(|| malformed("DM without `sender_id`"))?;
     let recipient_id = create.pointer("/target/recipient_id").and_then(id_string);
     let sent_at = event
         .get("created_timestamp")
@@ -118,19 +156,31 @@ fn parse_direct_message(for_user_id: &str, users: &Value, event: &Value) -> Resu
         .ok_or_else(|| malformed("DM without `created_timestamp`"))?;
     let from_us = sender_id == for_user_id;
     let customer_id = if from_us {
-        recipient_id.clone().ok_or_else(|| malformed("our DM without `target.recipient_id`"))?
+        recipient_id
+            .clone()
+            .ok_or_else(|| malformed("our DM without `target.recipient_id`"))?
     } else {
         sender_id.clone()
     };
     let customer = users.get(&customer_id).unwrap_or(&Value::Null);
 
     let data = create.get("message_data").unwrap_or(&Value::Null);
-    let text = data.get("text").and_then(Value::as_str).unwrap_or_default().to_string();
+    let text = data
+        .get("text")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let attachment = data.get("attachment").filter(|a| a.is_object());
-    let (kind, label) = match attachment.and_then(|a| a.pointer("/media/type")).and_then(Value::as_str) {
+    let (kind, label) = match attachment
+        .and_then(|a| a.pointer("/media/type"))
+        .and_then(Value::as_str)
+    {
         Some("photo") => (MessageKind::Image, Some("[Afbeelding]")),
         Some(_) => (MessageKind::Video, Some("[Video]")),
-        None if attachment.is_some() => (MessageKind::Unsupported, Some("[Niet ondersteund bericht: bijlage]")),
+        None if attachment.is_some() => (
+            MessageKind::Unsupported,
+            Some("[Niet ondersteund bericht: bijlage]"),
+        ),
         None => (MessageKind::Text, None),
     };
     let mut metadata = json!({"sender_id": sender_id, "recipient_id": recipient_id});
@@ -175,15 +225,21 @@ fn media_list(tweet: &Value) -> Vec<Value> {
         .map(|items| {
             items
                 .iter()
-                .map(|m| json!({"id_str": m.get("id_str"), "type": m.get("type"),
-                                "media_url_https": m.get("media_url_https"), "url": m.get("url")}))
+                .map(|m| {
+                    json!({"id_str": m.get("id_str"), "type": m.get("type"),
+                                "media_url_https": m.get("media_url_https"), "url": m.get("url")})
+                })
                 .collect()
         })
         .unwrap_or_default()
 }
 
 fn user_contact(user_id: &str, user: &Value) -> ContactInfo {
-    let text_at = |key: &str| user.get(key).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let text_at = |key: &str| {
+        user.get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
     ContactInfo {
         platform_user_id: user_id.to_string(),
         name: text_at("name").map(str::to_string),
@@ -200,7 +256,10 @@ fn summary(label: Option<&str>, text: &str) -> String {
 }
 
 fn tweet_id(tweet: &Value) -> Option<String> {
-    tweet.get("id_str").and_then(id_string).or_else(|| tweet.get("id").and_then(id_string))
+    tweet
+        .get("id_str")
+        .and_then(id_string)
+        .or_else(|| tweet.get("id").and_then(id_string))
 }
 
 fn tweet_id_or_null(tweet: &Value) -> Value {

@@ -1,12 +1,17 @@
 //! X v1.1 dates (`Thu Jan 01 10:15:00 +0000 2026`), used when an event lacks `timestamp_ms`.
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+#[cfg(any(test, feature = "fake"))]
 const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
 /// Parses a v1.1 `created_at` into epoch milliseconds.
 pub(crate) fn parse(text: &str) -> Option<i64> {
     let parts: Vec<&str> = text.split_whitespace().collect();
-    let [_, month, day, time, offset, year] = parts.as_slice() else { return None };
+    let [_, month, day, time, offset, year] = parts.as_slice() else {
+        return None;
+    };
     let month = MONTHS.iter().position(|m| m == month)? as i64 + 1;
     let day: i64 = day.parse().ok()?;
     let year: i64 = year.parse().ok()?;
@@ -19,10 +24,12 @@ pub(crate) fn parse(text: &str) -> Option<i64> {
     };
     let offset_digits: i64 = offset.get(1..)?.parse().ok()?;
     let offset_secs = sign * ((offset_digits / 100) * 3600 + (offset_digits % 100) * 60);
-    let secs = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
+    let secs = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
+        - offset_secs;
     Some(secs * 1000)
 }
 
+#[cfg(any(test, feature = "fake"))]
 /// Formats epoch milliseconds as a v1.1 `created_at` (UTC).
 pub(crate) fn format(epoch_ms: i64) -> String {
     let secs = epoch_ms.div_euclid(1000);
@@ -50,6 +57,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+#[cfg(any(test, feature = "fake"))]
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -69,9 +77,15 @@ mod tests {
 
     #[test]
     fn design_doc_date_round_trips() {
-        assert_eq!(parse("Thu Jan 01 10:15:00 +0000 2026"), Some(1_767_262_500_000));
+        assert_eq!(
+            parse("Thu Jan 01 10:15:00 +0000 2026"),
+            Some(1_767_262_500_000)
+        );
         assert_eq!(format(1_767_262_500_000), "Thu Jan 01 10:15:00 +0000 2026");
-        assert_eq!(parse("Thu Jan 01 11:15:00 +0100 2026"), Some(1_767_262_500_000));
+        assert_eq!(
+            parse("Thu Jan 01 11:15:00 +0100 2026"),
+            Some(1_767_262_500_000)
+        );
         assert_eq!(format(951_782_400_000), "Tue Feb 29 00:00:00 +0000 2000");
         assert_eq!(parse("gisteren"), None);
     }

@@ -1,0 +1,63 @@
+//! How errors leave the server: JSON `{"error":{"code","message"}}` for the API, a plain
+//! status for everything else. Internal causes are logged, never shown.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use hubert_app::AppError;
+use serde_json::json;
+
+/// An API error response.
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        Self(e)
+    }
+}
+
+pub fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden => StatusCode::FORBIDDEN,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Conflict(..) => StatusCode::CONFLICT,
+        AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = status_of(&self.0);
+        if let AppError::Internal(cause) = &self.0 {
+            tracing::error!(error = %cause, "internal error");
+        }
+        let message = match &self.0 {
+            AppError::Internal(_) => "Something went wrong on our side.".to_owned(),
+            other => other.to_string(),
+        };
+        (status, Json(json!({ "error": { "code": self.0.code(), "message": message } }))).into_response()
+    }
+}
+
+/// A JSON error with an explicit status and code (for extractor and webhook failures).
+pub fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({ "error": { "code": code, "message": message } }))).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_has_one_status() {
+        assert_eq!(status_of(&AppError::Unauthorized), StatusCode::UNAUTHORIZED);
+        assert_eq!(status_of(&AppError::Forbidden), StatusCode::FORBIDDEN);
+        assert_eq!(status_of(&AppError::NotFound), StatusCode::NOT_FOUND);
+        assert_eq!(status_of(&AppError::Invalid("x", "y".into())), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(status_of(&AppError::Conflict("x", "y".into())), StatusCode::CONFLICT);
+        assert_eq!(status_of(&AppError::TooManyRequests), StatusCode::TOO_MANY_REQUESTS);
+    }
+}

@@ -1,0 +1,51 @@
+//! Live updates over Server-Sent Events. One broadcast per event, fanned out to every
+//! open stream of the same workspace; each event carries its sequence number as the SSE
+//! id. Events say *what* changed (ids, statuses), never message bodies or names: the page
+//! fetches those through the authorised API. A client that fell behind gets `resync`
+//! and reloads its state. Streams end when the server shuts down.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::stream::{self, Stream, StreamExt};
+use serde_json::json;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::auth::ApiUser;
+use crate::Web;
+
+pub async fn stream(State(web): State<Web>, ApiUser(who): ApiUser) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let receiver = web.app.bus.subscribe();
+    let hello = Event::default()
+        .event("hello")
+        .id(web.app.bus.last_seq().to_string())
+        .data(json!({ "now": web.app.now() }).to_string());
+    let workspace = who.workspace_id.clone();
+    let shutdown = web.shutdown.clone();
+    let live = stream::unfold((receiver, workspace, shutdown), |(mut rx, ws, mut shutdown)| async move {
+        loop {
+            let next = tokio::select! {
+                r = rx.recv() => r,
+                _ = shutdown.changed() => return None,
+            };
+            match next {
+                Ok(ev) if ev.workspace_id == ws => {
+                    let mut data = json!({ "conversation_id": ev.conversation_id });
+                    if let (Some(obj), Some(extra)) = (data.as_object_mut(), ev.data.as_object()) {
+                        obj.extend(extra.clone());
+                    }
+                    let sse = Event::default().event(ev.kind).id(ev.seq.to_string()).data(data.to_string());
+                    return Some((Ok(sse), (rx, ws, shutdown)));
+                }
+                Ok(_) => continue,
+                Err(RecvError::Lagged(_)) => {
+                    return Some((Ok(Event::default().event("resync").data("{}")), (rx, ws, shutdown)));
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    });
+    Sse::new(stream::once(async { Ok(hello) }).chain(live)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}

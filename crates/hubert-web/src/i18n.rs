@@ -1,0 +1,141 @@
+//! The UI's words in Dutch (default) and English. A small table of our own: the pages
+//! need a few dozen strings, and the browser script receives the same table as JSON.
+
+use axum::http::request::Parts;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Nl,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::En => "en",
+        }
+    }
+
+    /// `?lang=` wins, then the language cookie; Dutch otherwise.
+    pub fn from_parts(parts: &Parts) -> Self {
+        let query = parts.uri.query().unwrap_or("");
+        let asked = query.split('&').find_map(|kv| kv.strip_prefix("lang="));
+        match asked.or_else(|| crate::auth::cookie(parts, crate::auth::LANG_COOKIE)) {
+            Some("en") => Lang::En,
+            _ => Lang::Nl,
+        }
+    }
+
+    pub fn t(self, key: &str) -> &'static str {
+        TABLE
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, nl, en)| if self == Lang::En { *en } else { *nl })
+            .unwrap_or("?")
+    }
+
+    /// The whole table for the browser script, as a JSON object.
+    pub fn table_json(self) -> String {
+        let map: serde_json::Map<String, serde_json::Value> = TABLE
+            .iter()
+            .map(|(k, nl, en)| ((*k).to_owned(), serde_json::Value::from(if self == Lang::En { *en } else { *nl })))
+            .collect();
+        // Safe inside a <script type="application/json"> element.
+        serde_json::Value::Object(map).to_string().replace('<', "\\u003c")
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Lang::from_parts(parts))
+    }
+}
+
+/// (key, Dutch, English)
+const TABLE: &[(&str, &str, &str)] = &[
+    ("app.title", "Hubert — webcare", "Hubert — webcare"),
+    ("login.title", "Inloggen", "Sign in"),
+    ("login.email", "E-mailadres", "E-mail address"),
+    ("login.password", "Wachtwoord", "Password"),
+    ("login.submit", "Inloggen", "Sign in"),
+    ("login.failed", "Onbekend e-mailadres of verkeerd wachtwoord.", "Unknown e-mail address or wrong password."),
+    ("login.throttled", "Te veel pogingen. Probeer het over een kwartier opnieuw.", "Too many attempts. Try again in fifteen minutes."),
+    ("nav.inbox", "Inbox", "Inbox"),
+    ("nav.quarantine", "Quarantaine", "Quarantine"),
+    ("nav.logout", "Uitloggen", "Sign out"),
+    ("filter.status", "Status", "Status"),
+    ("filter.platform", "Kanaal", "Channel"),
+    ("filter.profile", "Profiel", "Profile"),
+    ("filter.who", "Toegewezen", "Assigned"),
+    ("filter.all", "Alle", "All"),
+    ("filter.mine", "Van mij", "Mine"),
+    ("filter.unassigned", "Niet toegewezen", "Unassigned"),
+    ("status.open", "Open", "Open"),
+    ("status.pending", "Wacht op klant", "Pending"),
+    ("status.resolved", "Afgehandeld", "Resolved"),
+    ("sla.left", "nog {n}", "{n} left"),
+    ("sla.late", "{n} te laat", "{n} late"),
+    ("sla.answered", "beantwoord in {n}", "answered in {n}"),
+    ("sla.not_needed", "geen reactie nodig", "no reply needed"),
+    ("sla.none", "—", "—"),
+    ("today.title", "Vandaag binnen de norm", "Within the norm today"),
+    ("today.none", "nog geen metingen", "nothing measured yet"),
+    ("today.norm", "norm", "norm"),
+    ("inbox.empty", "Geen gesprekken in deze selectie.", "No conversations in this selection."),
+    ("inbox.pick", "Kies links een gesprek.", "Pick a conversation on the left."),
+    ("conv.assign_me", "Aan mij toewijzen", "Assign to me"),
+    ("conv.assign_to", "Toewijzen aan…", "Assign to…"),
+    ("conv.unassigned", "Niemand", "Nobody"),
+    ("conv.no_reply", "Geen reactie nodig", "No reply needed"),
+    ("conv.resolve", "Afhandelen", "Resolve"),
+    ("conv.earlier", "Eerdere gesprekken", "Earlier conversations"),
+    ("conv.contact", "Klant", "Customer"),
+    ("conv.viewing", "{names} bekijkt dit gesprek", "{names} is viewing this conversation"),
+    ("conv.typing", "{names} typt…", "{names} is typing…"),
+    ("conv.note", "Interne notitie", "Internal note"),
+    ("composer.placeholder", "Schrijf je antwoord…", "Write your reply…"),
+    ("composer.send", "Versturen", "Send"),
+    ("composer.add_note", "Notitie toevoegen", "Add note"),
+    ("composer.private", "Privé beantwoorden via DM", "Answer privately by DM"),
+    ("composer.public", "Openbaar antwoord op de tweet", "Public reply to the post"),
+    ("composer.window_closed", "Het 24-uursvenster van WhatsApp is gesloten: je kunt alleen een goedgekeurde template sturen.", "WhatsApp's 24-hour window has closed: only an approved template can be sent."),
+    ("composer.template", "Template", "Template"),
+    ("composer.send_template", "Template versturen", "Send template"),
+    ("composer.too_long", "Te lang voor dit kanaal", "Too long for this channel"),
+    ("composer.already_answered", "Een collega heeft dit gesprek net beantwoord. Lees het antwoord voordat je verstuurt.", "A colleague just answered this conversation. Read their answer before you send."),
+    ("composer.send_anyway", "Toch versturen", "Send anyway"),
+    ("delivery.queued", "in de wachtrij", "queued"),
+    ("delivery.sending", "versturen…", "sending…"),
+    ("delivery.sent", "verstuurd", "sent"),
+    ("delivery.delivered", "afgeleverd", "delivered"),
+    ("delivery.read", "gelezen", "read"),
+    ("delivery.failed", "mislukt", "failed"),
+    ("delivery.unknown", "onbekend — controleer op het platform", "unknown — check on the platform"),
+    ("delivery.resend", "Opnieuw versturen", "Send again"),
+    ("quarantine.title", "Quarantaine: binnengekomen berichten die we niet begrepen", "Quarantine: deliveries we could not understand"),
+    ("quarantine.empty", "Niets in quarantaine.", "Nothing in quarantine."),
+    ("quarantine.when", "Ontvangen", "Received"),
+    ("quarantine.reason", "Reden", "Reason"),
+    ("quarantine.body", "Inhoud", "Body"),
+    ("live.offline", "Verbinding verbroken — opnieuw verbinden…", "Connection lost — reconnecting…"),
+    ("error.generic", "Er ging iets mis.", "Something went wrong."),
+    ("you", "jij", "you"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_unique_and_translated() {
+        let mut keys: Vec<_> = TABLE.iter().map(|(k, _, _)| *k).collect();
+        keys.sort();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(n, keys.len());
+        assert!(TABLE.iter().all(|(_, nl, en)| !nl.is_empty() && !en.is_empty()));
+        assert!(!Lang::Nl.table_json().contains('<'));
+    }
+}

@@ -1,0 +1,207 @@
+//! Server-rendered pages: login, the inbox shell (the conversation list and thread are
+//! drawn by our script from the API, so customer text only ever reaches the DOM as
+//! text nodes), and the admin quarantine. Every form carries a CSRF token.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use hubert_app::AppError;
+use hubert_core::time::format_date;
+use hubert_core::Role;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::{cookie, same_secret, PageUser, LANG_COOKIE, SESSION_COOKIE};
+use crate::i18n::Lang;
+use crate::Web;
+
+const LOGIN_CSRF_COOKIE: &str = "hubert_login_csrf";
+
+pub fn routes() -> Router<Web> {
+    Router::new()
+        .route("/", get(inbox))
+        .route("/conversations/{id}", get(conversation_page))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/lang/{code}", get(set_lang))
+        .route("/admin/quarantine", get(quarantine_page))
+}
+
+fn render(t: impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    lang: Lang,
+    csrf: String,
+    error: Option<&'static str>,
+}
+
+fn cookie_attrs(web: &Web) -> &'static str {
+    if web.secure_cookies {
+        "; Path=/; HttpOnly; SameSite=Lax; Secure"
+    } else {
+        "; Path=/; HttpOnly; SameSite=Lax"
+    }
+}
+
+fn login_form(web: &Web, lang: Lang, error: Option<&'static str>, status: StatusCode) -> Response {
+    let csrf = hubert_app::auth::random_token(24);
+    let mut res = render(LoginPage { lang, csrf: csrf.clone(), error });
+    *res.status_mut() = status;
+    if let Ok(v) = format!("{LOGIN_CSRF_COOKIE}={csrf}{}", cookie_attrs(web)).parse() {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+async fn login_page(State(web): State<Web>, lang: Lang) -> Response {
+    login_form(&web, lang, None, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    email: String,
+    password: String,
+    csrf: String,
+}
+
+async fn login(State(web): State<Web>, lang: Lang, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+    let (mut parts, _) = axum::http::Request::new(()).into_parts();
+    parts.headers = headers.clone();
+    let expected = cookie(&parts, LOGIN_CSRF_COOKIE).unwrap_or("");
+    if expected.is_empty() || !same_secret(expected, &form.csrf) {
+        return login_form(&web, lang, Some(lang.t("error.generic")), StatusCode::FORBIDDEN);
+    }
+    let client = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or("direct").to_owned();
+    match web.app.login(form.email.trim(), &form.password, &client).await {
+        Ok(session) => {
+            let mut res = Redirect::to("/").into_response();
+            if let Ok(v) = format!("{SESSION_COOKIE}={}{}", session.cookie_value, cookie_attrs(&web)).parse() {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+            res
+        }
+        Err(AppError::TooManyRequests) => login_form(&web, lang, Some(lang.t("login.throttled")), StatusCode::TOO_MANY_REQUESTS),
+        Err(AppError::Unauthorized) => login_form(&web, lang, Some(lang.t("login.failed")), StatusCode::UNAUTHORIZED),
+        Err(e) => crate::error::ApiError(e).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn logout(State(web): State<Web>, user: PageUser, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Response {
+    if !same_secret(&form.csrf, &user.csrf) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let (mut parts, _) = axum::http::Request::new(()).into_parts();
+    parts.headers = headers;
+    if let Some(value) = cookie(&parts, SESSION_COOKIE) {
+        let _ = web.app.logout(value).await;
+    }
+    let mut res = Redirect::to("/login").into_response();
+    if let Ok(v) = format!("{SESSION_COOKIE}=; Max-Age=0{}", cookie_attrs(&web)).parse() {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
+    let code = if code == "en" { "en" } else { "nl" };
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned())))
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
+    let mut res = Redirect::to(&back).into_response();
+    if let Ok(v) = format!("{LANG_COOKIE}={code}; Path=/; Max-Age=31536000; SameSite=Lax").parse() {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+#[derive(Template)]
+#[template(path = "app.html")]
+struct AppPage {
+    lang: Lang,
+    csrf: String,
+    i18n: String,
+    boot: String,
+    user_name: String,
+    is_admin: bool,
+}
+
+fn app_page(web: &Web, user: PageUser, lang: Lang, selected: Option<String>) -> Response {
+    let p = &user.principal;
+    let boot = json!({
+        "user": { "id": p.user_id, "name": p.name, "role": p.role.as_str() },
+        "lang": lang.code(),
+        "now": web.app.now(),
+        "selected": selected,
+    })
+    .to_string()
+    .replace('<', "\\u003c");
+    render(AppPage {
+        lang,
+        csrf: user.csrf.clone(),
+        i18n: lang.table_json(),
+        boot,
+        user_name: p.name.clone(),
+        is_admin: p.role >= Role::Admin,
+    })
+}
+
+async fn inbox(State(web): State<Web>, user: PageUser, lang: Lang) -> Response {
+    app_page(&web, user, lang, None)
+}
+
+async fn conversation_page(State(web): State<Web>, user: PageUser, lang: Lang, Path(id): Path<String>) -> Response {
+    if !hubert_core::ids::is_id(&id) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    app_page(&web, user, lang, Some(id))
+}
+
+#[derive(Template)]
+#[template(path = "quarantine.html")]
+struct QuarantinePage {
+    lang: Lang,
+    items: Vec<(String, String, String, String)>,
+}
+
+async fn quarantine_page(State(web): State<Web>, user: PageUser, lang: Lang) -> Response {
+    if user.principal.role < Role::Admin {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    match web.app.store.quarantined(&user.principal.workspace_id, 200).await {
+        Ok(rows) => {
+            let items = rows
+                .into_iter()
+                .map(|q| {
+                    let at = q.received_at;
+                    let hms = (at.rem_euclid(86_400_000)) / 1000;
+                    let when = format!("{} {:02}:{:02}:{:02} UTC", format_date(at), hms / 3600, hms / 60 % 60, hms % 60);
+                    let body: String = q.body.chars().take(4000).collect();
+                    (when, q.platform, q.reason, body)
+                })
+                .collect();
+            render(QuarantinePage { lang, items })
+        }
+        Err(e) => crate::error::ApiError(AppError::from(e)).into_response(),
+    }
+}
