@@ -1,1 +1,191 @@
-fn main() {}
+//! The `hubert` command: run the hub (`serve`), the demo (`demo`), migrations, admin
+//! tasks and benchmarks. Every setting is also an environment variable.
+
+mod bench;
+mod demo;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use hubert_app::workers::delivery::CrashAfterSend;
+use hubert_app::{App, Endpoints};
+use hubert_core::{Role, SystemClock};
+use hubert_store::Store;
+use hubert_web::server::{self, ServerConfig};
+
+#[derive(Parser)]
+#[command(name = "hubert", version, about = "Hubert, the open webcare hub")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct DbArgs {
+    /// `sqlite:PATH` (embedded, the default) or `postgres://…`.
+    #[arg(long, env = "HUBERT_DATABASE_URL", default_value = "sqlite:./data/hubert.db")]
+    database_url: String,
+}
+
+#[derive(clap::Args, Clone)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "HUBERT_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Public base URL (for webhook URLs); defaults to http://LISTEN.
+    #[arg(long, env = "HUBERT_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// WhatsApp Cloud API base URL.
+    #[arg(long, env = "HUBERT_GRAPH_API_URL", default_value = hubert_channels::whatsapp::GRAPH_API_URL)]
+    graph_api_url: String,
+    /// X API base URL.
+    #[arg(long, env = "HUBERT_X_API_URL", default_value = hubert_channels::x::X_API_URL)]
+    x_api_url: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the hub.
+    Serve {
+        #[command(flatten)]
+        serve: ServeArgs,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Run a demo: seeded workspace, fake platforms and live simulated traffic.
+    Demo {
+        #[arg(long, env = "HUBERT_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        #[arg(long, env = "HUBERT_DEMO_DATABASE_URL", default_value = "sqlite:./data/demo.db")]
+        database_url: String,
+        /// Seconds between simulated customer messages (on average).
+        #[arg(long, default_value_t = 20)]
+        interval: u64,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Users and API tokens.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Benchmarks (loopback only, bounded in time).
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a user; prints the generated password once.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["admin", "lead", "agent"])]
+        role: String,
+    },
+    /// Create an API token; prints it once (stored hashed).
+    CreateToken {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["admin", "lead", "agent"])]
+        role: String,
+    },
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HUBERT_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if std::env::var("HUBERT_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Bench { command } => return bench::run(command).await,
+        Command::Demo { .. } | Command::Serve { .. } => init_tracing(),
+        _ => {}
+    }
+    match cli.command {
+        Command::Serve { serve, db } => {
+            let running = server::start(ServerConfig {
+                listen: serve.listen,
+                database_url: db.database_url,
+                public_url: serve.public_url,
+                endpoints: Endpoints { graph_api_url: serve.graph_api_url, x_api_url: serve.x_api_url },
+                clock: Arc::new(SystemClock),
+                worker_poll: Duration::from_millis(500),
+                crash_after_send: CrashAfterSend::default(),
+            })
+            .await?;
+            ensure_workspace(&running.app).await?;
+            tracing::info!(url = %running.url(), "Hubert is listening");
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            running.stop().await;
+        }
+        Command::Demo { listen, database_url, interval } => demo::run(listen, &database_url, interval).await?,
+        Command::Migrate { db } => {
+            let store = Store::connect(&db.database_url).await?;
+            store.migrate().await?;
+            println!("migrations applied");
+        }
+        Command::Admin { command, db } => {
+            let store = Store::connect(&db.database_url).await?;
+            store.migrate().await?;
+            let app = App::new(store, Arc::new(SystemClock), Endpoints::default(), String::new());
+            let ws = ensure_workspace(&app).await?;
+            match command {
+                AdminCommand::CreateUser { email, name, role } => {
+                    let role = Role::parse(&role).expect("validated by clap");
+                    let (_, password) = app.create_user(&ws, &email, &name, role).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!("user {email} created; password (shown once): {password}");
+                }
+                AdminCommand::CreateToken { name, role } => {
+                    let role = Role::parse(&role).expect("validated by clap");
+                    let token = app.create_token(&ws, &name, role).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!("{token}");
+                }
+            }
+        }
+        Command::Bench { .. } => unreachable!("handled above"),
+    }
+    Ok(())
+}
+
+/// The workspace of this install, created on first use.
+pub async fn ensure_workspace(app: &App) -> anyhow::Result<String> {
+    match app.store.default_workspace().await? {
+        Some(ws) => Ok(ws),
+        None => Ok(app.store.create_workspace("Hubert", app.now()).await?),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

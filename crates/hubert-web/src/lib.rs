@@ -8,6 +8,7 @@ mod auth;
 mod error;
 mod events;
 pub mod i18n;
+pub mod server;
 mod ui;
 mod webhooks;
 

@@ -1,0 +1,351 @@
+//! `hubert demo`: a seeded workspace ("Zonnestroom", an energy supplier), the fake
+//! WhatsApp and X platforms in-process, and a traffic simulator that sends realistic
+//! Dutch customer messages through the real, signed webhook endpoints. Simulated
+//! colleagues answer part of the traffic through the real API, some quickly, some late.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hubert_app::conversations::ReplyRequest;
+use hubert_app::workers::delivery::CrashAfterSend;
+use hubert_app::{App, Endpoints, Principal};
+use hubert_channels::fake::{self, FakeGraph, FakeX, WindowMode};
+use hubert_core::time::{HOUR, MINUTE};
+use hubert_core::{Clock, Role, SystemClock};
+use hubert_store::{ConversationFilter, ProfileRow};
+use hubert_web::server::{self, ServerConfig};
+use rand::seq::SliceRandom;
+use rand::Rng;
+use serde_json::json;
+
+pub const DEMO_PASSWORD: &str = "hubert-demo";
+pub const DEMO_LOGIN: &str = "demo@zonnestroom.nl";
+const WA_PHONE_NUMBER_ID: &str = "209876543210987";
+const WA_APP_SECRET: &str = "demo-meta-app-secret";
+const X_USER_ID: &str = "1600000000000000001";
+const X_CONSUMER_SECRET: &str = "demo-x-consumer-secret";
+
+struct Customer {
+    name: &'static str,
+    phone: &'static str,
+    x_id: &'static str,
+    x_handle: &'static str,
+}
+
+const CUSTOMERS: &[Customer] = &[
+    Customer { name: "Sanne de Vries", phone: "31612345678", x_id: "1550000000000000701", x_handle: "sannedv" },
+    Customer { name: "Joost Visser", phone: "31623456789", x_id: "1550000000000000777", x_handle: "joostvisser_" },
+    Customer { name: "Femke Smit", phone: "31634567890", x_id: "1550000000000000702", x_handle: "femkesmit" },
+    Customer { name: "Pieter Jansen", phone: "31645678901", x_id: "1550000000000000703", x_handle: "pjansen" },
+    Customer { name: "Marloes Kuipers", phone: "31656789012", x_id: "1550000000000000704", x_handle: "marloesk" },
+    Customer { name: "Ahmed El Amrani", phone: "31667890123", x_id: "1550000000000000705", x_handle: "ahmed_ea" },
+    Customer { name: "Kees Bakker", phone: "31678901234", x_id: "1550000000000000706", x_handle: "keesbakker" },
+    Customer { name: "Lisa van Dijk", phone: "31689012345", x_id: "1550000000000000707", x_handle: "lisavd" },
+    Customer { name: "Mehmet Yilmaz", phone: "31690123456", x_id: "1550000000000000708", x_handle: "mehmety" },
+    Customer { name: "Anouk Mulder", phone: "31601234567", x_id: "1550000000000000709", x_handle: "anoukmulder" },
+    Customer { name: "Wim de Boer", phone: "31611223344", x_id: "1550000000000000710", x_handle: "wimdeboer" },
+    Customer { name: "Noor Hendriks", phone: "31622334455", x_id: "1550000000000000711", x_handle: "noorh" },
+];
+
+/// Customer messages: meter readings, outages, bills, moving house, thanks, complaints;
+/// formal (u) and informal (je/jij).
+const MESSAGES: &[&str] = &[
+    "Goedemiddag, ik wil graag mijn meterstand doorgeven: 04512 kWh normaal en 03188 kWh dal. Kunt u dat verwerken?",
+    "Hoi! Waar kan ik mijn meterstand invullen? De link in de mail werkt niet 🙈",
+    "Mijn stroom is uitgevallen in Utrecht-Oost, is er een storing bekend?",
+    "Al twee uur geen stroom in Amersfoort-Noord. Wanneer is dit opgelost??",
+    "Geachte heer/mevrouw, mijn jaarafrekening is veel hoger dan verwacht. Kunt u uitleggen hoe dit bedrag tot stand komt?",
+    "Hé, waarom is mijn termijnbedrag ineens €40 omhoog gegaan? Heb niks veranderd.",
+    "Wij verhuizen per 1 december naar Dorpsstraat 12 in Zeist. Hoe geef ik dat door?",
+    "Ik ga verhuizen, kan ik mijn contract meenemen naar mijn nieuwe adres?",
+    "Dank jullie wel voor de snelle hulp gisteren, echt top geregeld! 👍",
+    "Hartelijk dank voor uw vriendelijke uitleg over de slimme meter.",
+    "Dit is nu de derde keer dat ik bel en niemand helpt me. Heel slechte service!",
+    "Ik heb al een week geen reactie op mijn e-mail over de terugbetaling. Dit kan echt niet.",
+    "Kunnen jullie me terugbellen op 06-12345678? Het gaat over mijn klantnummer 4012345.",
+    "Mijn zonnepanelen leveren terug maar ik zie niks op mijn rekening. Klopt dat?",
+    "Wanneer komt de monteur voor de slimme meter? Ik heb vrijdag vrij genomen.",
+    "Is de storing in postcode 3511 inmiddels verholpen? Ik heb nog steeds geen stroom.",
+    "Graag ontvang ik een kopie van mijn contract. Bij voorbaat dank.",
+    "Hoe zet ik mijn automatische incasso om naar een ander rekeningnummer?",
+];
+
+const X_MENTIONS: &[&str] = &[
+    "@ZonnestroomNL al 2 dagen wacht ik op antwoord over mijn jaarafrekening",
+    "@ZonnestroomNL storing in Utrecht? Hele straat zit zonder stroom",
+    "@ZonnestroomNL top dat de monteur zo snel kwam, bedankt! ☀️",
+    "@ZonnestroomNL waarom is jullie app nu alweer offline?",
+    "@ZonnestroomNL hoe kan ik mijn meterstand doorgeven zonder inlog?",
+];
+
+const REPLIES: &[&str] = &[
+    "Dank voor je bericht! Ik zoek het direct voor je uit. Groet, {name}",
+    "Vervelend dat je zonder stroom zit. Onze monteurs zijn onderweg; we verwachten het binnen twee uur op te lossen. Groet, {name}",
+    "Goed dat je het laat weten. Stuur je je klantnummer even via een privébericht? Dan kijk ik mee. Groet, {name}",
+    "Wat fijn om te horen, dank je wel! Fijne dag, {name}",
+    "Dank u voor uw bericht. Ik heb uw meterstand verwerkt; u ziet hem binnen een dag in de app. Met vriendelijke groet, {name}",
+];
+
+pub async fn run(listen: SocketAddr, database_url: &str, interval: u64) -> anyhow::Result<()> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let graph = FakeGraph::start().await;
+    graph.set_clock(clock.clone());
+    graph.set_window_mode(WindowMode::SyncError);
+    let x = FakeX::start().await;
+    x.set_clock(clock.clone());
+    x.set_user_id(X_USER_ID);
+    let running = server::start(ServerConfig {
+        listen,
+        database_url: database_url.to_owned(),
+        public_url: None,
+        endpoints: Endpoints { graph_api_url: graph.base_url(), x_api_url: x.base_url() },
+        clock: clock.clone(),
+        worker_poll: Duration::from_millis(250),
+        crash_after_send: CrashAfterSend::default(),
+    })
+    .await?;
+    let app = running.app.clone();
+    let seeded = seed(&app).await?;
+    let wa_url = format!("{}/webhooks/whatsapp/{}", running.url(), seeded.whatsapp.id);
+    let x_url = format!("{}/webhooks/x/{}", running.url(), seeded.x.id);
+    graph.set_status_webhook(&wa_url, WA_APP_SECRET, WA_PHONE_NUMBER_ID);
+    for c in CUSTOMERS {
+        graph.open_window(c.phone, app.now());
+    }
+    println!();
+    println!("  Hubert demo draait op {}", running.url());
+    println!("  Inloggen: {DEMO_LOGIN} / {DEMO_PASSWORD}   (collega's: daan@, fatima@, lotte@zonnestroom.nl, zelfde wachtwoord)");
+    println!("  Database: {database_url}   Stoppen: Ctrl+C");
+    println!();
+    let sim = Simulator { app: app.clone(), http: reqwest::Client::new(), graph: graph.clone(), wa_url, x_url, leads: seeded.agents };
+    let sim_task = tokio::spawn(async move { sim.run(interval).await });
+    let _ = tokio::signal::ctrl_c().await;
+    sim_task.abort();
+    running.stop().await;
+    graph.shutdown();
+    x.shutdown();
+    Ok(())
+}
+
+struct Seeded {
+    whatsapp: ProfileRow,
+    x: ProfileRow,
+    agents: Vec<Principal>,
+}
+
+fn principal(ws: &str, id: &str, name: &str, role: Role) -> Principal {
+    Principal { workspace_id: ws.into(), actor_id: id.into(), user_id: Some(id.into()), name: name.into(), role }
+}
+
+/// Creates the demo workspace once; later runs reuse it.
+async fn seed(app: &App) -> anyhow::Result<Seeded> {
+    let ws = match app.store.default_workspace().await? {
+        Some(ws) => ws,
+        None => app.store.create_workspace("Zonnestroom", app.now()).await?,
+    };
+    let people = [
+        (DEMO_LOGIN, "Anouk (teamleider)", Role::Admin),
+        ("daan@zonnestroom.nl", "Daan", Role::Agent),
+        ("fatima@zonnestroom.nl", "Fatima", Role::Agent),
+        ("lotte@zonnestroom.nl", "Lotte", Role::Agent),
+    ];
+    let mut agents = Vec::new();
+    for (email, name, role) in people {
+        let id = match app.store.user_by_email(email).await? {
+            Some(u) => u.id,
+            None => app.create_user_with_password(&ws, email, name, role, DEMO_PASSWORD).await.map_err(|e| anyhow::anyhow!("{e}"))?,
+        };
+        agents.push(principal(&ws, &id, name, role));
+    }
+    let admin = agents[0].clone();
+    let profiles = app.store.profiles(&ws).await?;
+    let existing = |p: &str| profiles.iter().find(|r| r.platform == p).cloned();
+    let fresh = existing("whatsapp").is_none();
+    let whatsapp = match existing("whatsapp") {
+        Some(p) => p,
+        None => {
+            let p = app
+                .create_profile(&admin, serde_json::from_value(json!({
+                    "platform": "whatsapp", "name": "Zonnestroom WhatsApp",
+                    "credentials": { "phone_number_id": WA_PHONE_NUMBER_ID, "access_token": "demo-access-token", "app_secret": WA_APP_SECRET, "verify_token": "demo-verify-token" },
+                    "service_level": { "threshold_minutes": 15, "target_percent": 95 }
+                }))?)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            for (name, body) in [
+                ("storing_update", "Update over de storing in uw regio: {{1}}"),
+                ("terugbelverzoek", "We bellen u terug over uw vraag. Wanneer schikt het?"),
+                ("algemene_opvolging", "Hebben we uw vraag goed beantwoord? Laat het ons weten."),
+            ] {
+                app.store.add_template(&ws, &p.id, name, "nl", body).await?;
+            }
+            p
+        }
+    };
+    let x = match existing("x") {
+        Some(p) => p,
+        None => app
+            .create_profile(&admin, serde_json::from_value(json!({
+                "platform": "x", "name": "@ZonnestroomNL",
+                "credentials": { "user_id": X_USER_ID, "consumer_secret": X_CONSUMER_SECRET, "access_token": "demo-x-token" },
+                "service_level": { "threshold_minutes": 30, "target_percent": 95 }
+            }))?)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    };
+    if fresh {
+        seed_history(app, &whatsapp, &x, &agents).await?;
+    }
+    Ok(Seeded { whatsapp, x, agents: agents[1..].to_vec() })
+}
+
+/// A few days of answered conversations, plus a handful waiting right now in every colour.
+async fn seed_history(app: &App, wa: &ProfileRow, x: &ProfileRow, agents: &[Principal]) -> anyhow::Result<()> {
+    let mut rng = rand::thread_rng();
+    let now = app.now();
+    let mut n = 0;
+    for day in (1..=4).rev() {
+        for i in 0..14 {
+            n += 1;
+            let at = now - day * 24 * HOUR + (8 + i / 2) * HOUR + rng.gen_range(0..50) * MINUTE;
+            let c = &CUSTOMERS[n as usize % CUSTOMERS.len()];
+            let text = MESSAGES[n as usize % MESSAGES.len()];
+            let on_x = i % 4 == 3;
+            let batch = inbound(if on_x { x } else { wa }, c, &format!("seed-{n}"), text, at, on_x);
+            app.store.ingest(&[batch], at).await?;
+            let agent = &agents[1 + (n as usize % 3)];
+            let answer_after = if rng.gen_bool(0.9) { rng.gen_range(2..14) } else { rng.gen_range(16..45) } * MINUTE;
+            let conv = app
+                .store
+                .conversations(&agent.workspace_id, &ConversationFilter { status: Some("open".into()), ..Default::default() })
+                .await?;
+            if let Some(conv) = conv.first() {
+                let reply = REPLIES[n as usize % REPLIES.len()].replace("{name}", &agent.name);
+                let r = hubert_store::NewReply { kind: "text", text: &reply, metadata: "{}", reply_context: &conv.reply_context, seen_message_id: None, force: true };
+                let out = app.store.reply(&agent.workspace_id, &conv.id, agent.user_id.as_deref().unwrap_or_default(), &r, at + answer_after).await?;
+                if let Some(job) = app.store.claim_job(at + answer_after, MINUTE).await? {
+                    let result = hubert_store::JobResult::Accepted { platform_message_id: format!("seed-out-{}", out.message_id) };
+                    app.store.finish_job(&job, &result, at + answer_after).await?;
+                }
+                app.store.resolve(&agent.workspace_id, &conv.id, at + answer_after + MINUTE).await?;
+            }
+        }
+    }
+    // Waiting now: green, orange and red badges from the first minute.
+    for (i, minutes_ago) in [2i64, 7, 13, 21, 40].iter().enumerate() {
+        let c = &CUSTOMERS[(i * 5 + 1) % CUSTOMERS.len()];
+        let on_x = i == 4;
+        let at = now - minutes_ago * MINUTE;
+        let batch = inbound(if on_x { x } else { wa }, c, &format!("seed-now-{i}"), MESSAGES[(i * 7 + 2) % MESSAGES.len()], at, on_x);
+        app.store.ingest(&[batch], now).await?;
+    }
+    Ok(())
+}
+
+fn inbound(p: &ProfileRow, c: &Customer, id: &str, text: &str, at: i64, on_x: bool) -> hubert_store::IngestBatch {
+    let context = if on_x { json!({ "type": "public_post", "post_id": id }) } else { json!({ "type": "private" }) };
+    hubert_store::IngestBatch {
+        workspace_id: p.workspace_id.clone(),
+        profile_id: p.id.clone(),
+        messages: vec![hubert_store::NewInbound {
+            platform_message_id: id.into(),
+            contact_platform_user_id: if on_x { c.x_id.into() } else { c.phone.into() },
+            contact_name: Some(c.name.into()),
+            contact_handle: Some(if on_x { format!("@{}", c.x_handle) } else { format!("+{}", c.phone) }),
+            kind: "text".into(),
+            text: Some(text.into()),
+            summary: text.into(),
+            metadata: "{}".into(),
+            sent_at: at,
+            reply_context: context.to_string(),
+        }],
+        statuses: vec![],
+    }
+}
+
+struct Simulator {
+    app: App,
+    http: reqwest::Client,
+    graph: FakeGraph,
+    wa_url: String,
+    x_url: String,
+    leads: Vec<Principal>,
+}
+
+impl Simulator {
+    async fn run(self, interval: u64) {
+        let mut seq: u64 = rand::random::<u32>() as u64;
+        loop {
+            let wait = { rand::thread_rng().gen_range(interval / 2..=interval * 3 / 2).max(1) };
+            tokio::time::sleep(Duration::from_secs(wait)).await;
+            seq += 1;
+            if let Err(e) = self.one_message(seq).await {
+                tracing::warn!(error = %e, "simulated message failed");
+            }
+            if let Err(e) = self.colleagues_answer().await {
+                tracing::warn!(error = %e, "simulated colleague failed");
+            }
+        }
+    }
+
+    async fn one_message(&self, seq: u64) -> anyhow::Result<()> {
+        let (customer, text, kind) = {
+            let mut rng = rand::thread_rng();
+            (CUSTOMERS.choose(&mut rng).expect("customers"), *MESSAGES.choose(&mut rng).expect("messages"), rng.gen_range(0..10))
+        };
+        let now = self.app.now();
+        match kind {
+            0..=5 => {
+                self.graph.open_window(customer.phone, now);
+                let body = fake::whatsapp_payload::text_message(WA_PHONE_NUMBER_ID, customer.phone, customer.name, &format!("wamid.demo{seq}"), now / 1000, text);
+                fake::post_meta_webhook(&self.http, &self.wa_url, WA_APP_SECRET, body).await?;
+            }
+            6 => {
+                self.graph.open_window(customer.phone, now);
+                let body = fake::whatsapp_payload::media_message(
+                    WA_PHONE_NUMBER_ID, customer.phone, customer.name, &format!("wamid.demo{seq}"), now / 1000,
+                    hubert_channels::MessageKind::Image, &format!("media{seq}"), "image/jpeg", Some("Foto van mijn meterkast"),
+                );
+                fake::post_meta_webhook(&self.http, &self.wa_url, WA_APP_SECRET, body).await?;
+            }
+            7 | 8 => {
+                let mention = X_MENTIONS[seq as usize % X_MENTIONS.len()];
+                let body = fake::x_payload::mention(X_USER_ID, &format!("18747{seq:014}"), customer.x_id, customer.name, customer.x_handle, mention, now, None);
+                fake::post_x_webhook(&self.http, &self.x_url, X_CONSUMER_SECRET, body).await?;
+            }
+            _ => {
+                let body = fake::x_payload::dm(X_USER_ID, &format!("18748{seq:014}"), customer.x_id, customer.name, customer.x_handle, text, now);
+                fake::post_x_webhook(&self.http, &self.x_url, X_CONSUMER_SECRET, body).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Colleagues pick up some waiting conversations: most within the norm, some late.
+    async fn colleagues_answer(&self) -> anyhow::Result<()> {
+        let Some(agent) = self.leads.choose(&mut rand::thread_rng()).cloned() else { return Ok(()) };
+        let open = self
+            .app
+            .list_conversations(&agent, &ConversationFilter { status: Some("open".into()), ..Default::default() })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let now = self.app.now();
+        for c in open.iter().filter(|c| c.waiting_since.is_some()) {
+            let waited = now - c.waiting_since.unwrap_or(now);
+            let threshold = c.threshold_minutes * MINUTE;
+            let chance = if waited > threshold * 3 / 2 { 0.5 } else if waited > 4 * MINUTE { 0.15 } else { 0.0 };
+            if !rand::thread_rng().gen_bool(chance) {
+                continue;
+            }
+            let text = REPLIES.choose(&mut rand::thread_rng()).expect("replies").replace("{name}", &agent.name);
+            let text = if c.platform == "x" { format!("@{} {}", c.contact_handle.as_deref().unwrap_or("").trim_start_matches('@'), text) } else { text };
+            let req = ReplyRequest { text: text.chars().take(270).collect(), ..Default::default() };
+            if let Err(e) = self.app.reply(&agent, &c.id, &req).await {
+                tracing::debug!(error = %e, "simulated reply refused");
+            }
+            break;
+        }
+        Ok(())
+    }
+}
