@@ -55,7 +55,7 @@ pub struct PgDatabase {
 impl PgDatabase {
     /// Creates `hubert_t_<uuid>` on the admin server.
     pub async fn create(admin_url: &str) -> anyhow::Result<Self> {
-        let name = format!("hubert_t_{}", uuid::Uuid::new_v4().simple());
+        let name = format!("hubert_t_{}", uuid::Uuid::now_v7().simple());
         let mut conn = PgConnection::connect(admin_url).await?;
         sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await?;
         conn.close().await?;

@@ -306,6 +306,12 @@ impl TestApp {
         m.and_then(|m| m.delivery_status)
     }
 
+    /// The id the platform gave a sent reply (e.g. a `wamid`).
+    pub async fn platform_message_id(&self, message_id: &str) -> String {
+        let m = self.app.store.message(&self.workspace_id, message_id).await.expect("store").expect("message exists");
+        m.platform_message_id.expect("the reply has a platform id")
+    }
+
     /// Waits (bounded by [`WAIT`]) until the message has `status`; panics otherwise.
     pub async fn wait_for_status(&self, message_id: &str, status: &str) {
         let ok = self.wait_until(|| async move { self.delivery_status(message_id).await.as_deref() == Some(status) }, WAIT).await;

@@ -329,6 +329,12 @@
     const priv = form.querySelector('input[name="private"]');
     const text = area.value;
     if (!text.trim()) return;
+    if (state.colleagueAnswered && !force) {
+      // A colleague's answer went out while this draft was written: read it first.
+      const warn = document.getElementById("collision");
+      if (warn) warn.hidden = false;
+      return;
+    }
     try {
       await api("POST", "/api/v1/conversations/" + state.selected + "/replies", {
         text, private: !!(priv && priv.checked), seen_message_id: lastMessageId(), force: !!force,

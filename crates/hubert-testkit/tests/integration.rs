@@ -1,0 +1,23 @@
+//! Hubert's integration tests: the real app on port 0 with the fake platforms and a fake
+//! clock, each test run on SQLite and on PostgreSQL (see `hubert_testkit::both_backends!`).
+//! The PostgreSQL half needs `HUBERT_TEST_POSTGRES_URL`; without it one note is printed.
+
+mod integration {
+    mod agents;
+    mod schema;
+    mod sending;
+    mod service_level;
+    mod webhooks;
+}
+
+#[allow(unused_imports)]
+use hubert_channels::fake::{whatsapp_payload as wa, x_payload};
+#[allow(unused_imports)]
+use hubert_testkit::{both_backends, TestApp, WAIT, WA_PHONE_NUMBER_ID as PNID, X_USER_ID};
+#[allow(unused_imports)]
+use serde_json::{json, Value};
+
+/// One minute in milliseconds.
+pub const MINUTE: i64 = 60_000;
+/// A Dutch mobile number as WhatsApp's `wa_id`.
+pub const FATIMA: &str = "31612345678";
