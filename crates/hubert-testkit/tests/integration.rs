@@ -2,13 +2,11 @@
 //! clock, each test run on SQLite and on PostgreSQL (see `hubert_testkit::both_backends!`).
 //! The PostgreSQL half needs `HUBERT_TEST_POSTGRES_URL`; without it one note is printed.
 
-mod integration {
-    mod agents;
-    mod schema;
-    mod sending;
-    mod service_level;
-    mod webhooks;
-}
+mod agents;
+mod schema;
+mod sending;
+mod service_level;
+mod webhooks;
 
 #[allow(unused_imports)]
 use hubert_channels::fake::{whatsapp_payload as wa, x_payload};
