@@ -46,6 +46,9 @@ pub struct App {
     /// The public base URL webhooks are reached at, e.g. `https://hubert.example.nl`.
     pub public_url: String,
     pub presence: presence::Presence,
+    /// The team's calendar (`HUBERT_TIMEZONE`, default Europe/Amsterdam): report days,
+    /// "today".
+    pub calendar: hubert_core::calendar::Calendar,
     pub(crate) ingest_queue: ingest::IngestQueue,
     pub(crate) throttle: auth::LoginThrottle,
     pub(crate) worker_wakeup: Arc<tokio::sync::Notify>,
@@ -66,6 +69,10 @@ impl App {
             endpoints,
             public_url,
             presence: presence::Presence::default(),
+            calendar: std::env::var("HUBERT_TIMEZONE")
+                .ok()
+                .and_then(|name| hubert_core::calendar::Calendar::new(&name))
+                .unwrap_or_default(),
             ingest_queue,
             throttle: auth::LoginThrottle::default(),
             worker_wakeup: Arc::new(tokio::sync::Notify::new()),

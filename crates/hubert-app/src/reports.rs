@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use hubert_core::sla::{self, BucketStats, ResponseRecord};
-use hubert_core::time::{day_start, format_date, Bucket, DAY};
+use hubert_core::time::Bucket;
 use hubert_core::Role;
 use serde_json::{json, Value};
 
@@ -37,29 +37,31 @@ impl App {
             per_profile.push((p.service_level(), records));
         }
         let mut buckets = Vec::new();
-        let mut start = bucket.start(from);
+        let cal = &self.calendar;
+        let mut start = cal.bucket_start(bucket, from);
         while start < to {
             if buckets.len() >= MAX_BUCKETS {
                 return Err(AppError::Invalid("period_too_long", "Choose a shorter period or a larger bucket.".into()));
             }
-            let end = bucket.next(start);
+            let end = cal.bucket_next(bucket, start);
             let lo = start.max(from);
             let hi = end.min(to);
             let stats = score(&per_profile, lo, hi, now);
-            buckets.push(bucket_json(&format_date(start), lo, hi, &stats));
+            buckets.push(bucket_json(&cal.format_date(start), lo, hi, &stats));
             start = end;
         }
-        Ok(json!({ "profile": profile_id, "from": from, "to": to, "buckets": buckets }))
+        Ok(json!({ "profile": profile_id, "from": from, "to": to, "time_zone": cal.name(), "buckets": buckets }))
     }
 
-    /// Today's score (UTC day) per profile, for the inbox header.
+    /// Today's score (local day) per profile, for the inbox header.
     pub async fn today(&self, who: &Principal) -> Result<Vec<Value>, AppError> {
         who.require(Role::Agent)?;
         let now = self.now();
-        let from = day_start(now);
+        let from = self.calendar.day_start(now);
+        let to = self.calendar.bucket_next(Bucket::Day, from);
         let mut out = Vec::new();
         for p in self.store.profiles(&who.workspace_id).await? {
-            let records = self.store.response_records(&who.workspace_id, Some(&p.id), from, from + DAY).await?;
+            let records = self.store.response_records(&who.workspace_id, Some(&p.id), from, to).await?;
             let stats = sla::summarize(&p.service_level(), &records, now);
             out.push(json!({
                 "profile_id": p.id, "name": p.name, "platform": p.platform,

@@ -1,6 +1,7 @@
 //! The vocabulary of Hubert: ids, time, platforms, service levels and the pure maths
 //! around them. Nothing here does I/O or is async; every other crate builds on these types.
 
+pub mod calendar;
 pub mod ids;
 pub mod platform;
 pub mod sla;

@@ -11,7 +11,7 @@ use hubert_app::conversations::ReplyRequest;
 use hubert_app::profiles::NewProfile;
 use hubert_app::view::{conversation_json, message_json};
 use hubert_app::AppError;
-use hubert_core::time::{parse_date, Bucket, DAY};
+use hubert_core::time::{Bucket, DAY};
 use hubert_core::Role;
 use hubert_store::ConversationFilter;
 use serde::Deserialize;
@@ -212,14 +212,18 @@ struct ReportQuery {
 
 async fn service_level(State(web): State<Web>, ApiUser(who): ApiUser, Query(q): Query<ReportQuery>) -> ApiResult {
     let now = web.app.now();
+    let cal = &web.app.calendar;
     let bad = |what: &str| AppError::Invalid("invalid_query", format!("{what} must be YYYY-MM-DD or epoch milliseconds"));
     let to = match non_empty(&q.to) {
         // A date given for `to` means "up to and including that day".
-        Some(s) => parse_date(&s).map(|t| if s.contains('-') { t + DAY } else { t }).ok_or_else(|| bad("to"))?,
-        None => Bucket::Day.start(now) + DAY,
+        Some(s) => cal
+            .parse_date(&s)
+            .map(|t| if s.contains('-') { cal.bucket_next(Bucket::Day, t) } else { t })
+            .ok_or_else(|| bad("to"))?,
+        None => cal.bucket_next(Bucket::Day, cal.day_start(now)),
     };
     let from = match non_empty(&q.from) {
-        Some(s) => parse_date(&s).ok_or_else(|| bad("from"))?,
+        Some(s) => cal.parse_date(&s).ok_or_else(|| bad("from"))?,
         None => to - 7 * DAY,
     };
     let bucket = match non_empty(&q.bucket) {

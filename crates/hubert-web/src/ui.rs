@@ -9,7 +9,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use hubert_app::AppError;
-use hubert_core::time::format_date;
 use hubert_core::Role;
 use serde::Deserialize;
 use serde_json::json;
@@ -193,9 +192,7 @@ async fn quarantine_page(State(web): State<Web>, user: PageUser, lang: Lang) -> 
             let items = rows
                 .into_iter()
                 .map(|q| {
-                    let at = q.received_at;
-                    let hms = (at.rem_euclid(86_400_000)) / 1000;
-                    let when = format!("{} {:02}:{:02}:{:02} UTC", format_date(at), hms / 3600, hms / 60 % 60, hms % 60);
+                    let when = web.app.calendar.format_minute(q.received_at);
                     let body: String = q.body.chars().take(4000).collect();
                     (when, q.platform, q.reason, body)
                 })
