@@ -22,7 +22,14 @@ pub fn postgres_admin_url() -> Option<String> {
             if std::env::var("CI").is_ok_and(|v| !v.is_empty()) {
                 panic!("{POSTGRES_URL_VAR} is not set: the PostgreSQL half of the tests is mandatory in CI");
             }
-            SKIP_NOTE.call_once(|| eprintln!("note: PostgreSQL half not run (set {POSTGRES_URL_VAR})"));
+            // Written to the real stderr: the test harness captures `eprintln!`.
+            SKIP_NOTE.call_once(|| {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: PostgreSQL half not run (set {POSTGRES_URL_VAR})"
+                );
+            });
             None
         }
     }
@@ -57,16 +64,24 @@ impl PgDatabase {
     pub async fn create(admin_url: &str) -> anyhow::Result<Self> {
         let name = format!("hubert_t_{}", uuid::Uuid::now_v7().simple());
         let mut conn = PgConnection::connect(admin_url).await?;
-        sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await?;
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut conn)
+            .await?;
         conn.close().await?;
         let url = with_database(admin_url, &name);
-        Ok(Self { admin_url: admin_url.to_owned(), name, url })
+        Ok(Self {
+            admin_url: admin_url.to_owned(),
+            name,
+            url,
+        })
     }
 
     /// Drops the database (best effort: a failed test may leave it behind).
     pub async fn drop_now(self) {
         if let Ok(mut conn) = PgConnection::connect(&self.admin_url).await {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).execute(&mut conn).await;
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
+                .execute(&mut conn)
+                .await;
             let _ = conn.close().await;
         }
     }
@@ -78,8 +93,14 @@ mod tests {
 
     #[test]
     fn the_database_name_is_swapped_and_the_query_kept() {
-        assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"), "postgres://postgres@127.0.0.1:5432/t1");
-        assert_eq!(with_database("postgres://u:p@h/postgres?sslmode=disable", "t2"), "postgres://u:p@h/t2?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@h/postgres?sslmode=disable", "t2"),
+            "postgres://u:p@h/t2?sslmode=disable"
+        );
         assert_eq!(with_database("postgres://h:5432", "t3"), "postgres://h:5432/t3");
     }
 }

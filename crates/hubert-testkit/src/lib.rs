@@ -42,7 +42,13 @@ pub const X_CONSUMER_SECRET: &str = "x-consumer-secret-s3cr3t-b81e";
 pub const X_ACCESS_TOKEN: &str = "x-access-token-s3cr3t-44d0";
 
 /// Every secret the seeded profiles were created with (none may ever be shown back).
-pub const SECRETS: [&str; 5] = [WA_ACCESS_TOKEN, WA_APP_SECRET, WA_VERIFY_TOKEN, X_CONSUMER_SECRET, X_ACCESS_TOKEN];
+pub const SECRETS: [&str; 5] = [
+    WA_ACCESS_TOKEN,
+    WA_APP_SECRET,
+    WA_VERIFY_TOKEN,
+    X_CONSUMER_SECRET,
+    X_ACCESS_TOKEN,
+];
 
 /// Which database a [`TestApp`] runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,7 +74,9 @@ impl Database {
             }
             Backend::Postgres => {
                 let admin = db::postgres_admin_url()?;
-                let pg = db::PgDatabase::create(&admin).await.unwrap_or_else(|e| panic!("cannot create a test database on {admin}: {e}"));
+                let pg = db::PgDatabase::create(&admin)
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot create a test database on {admin}: {e}"));
                 let url = pg.url.clone();
                 Some((Database::Postgres(pg), url))
             }
@@ -120,7 +128,10 @@ impl TestApp {
             listen: "127.0.0.1:0".parse().expect("loopback address"),
             database_url,
             public_url: None,
-            endpoints: Endpoints { graph_api_url: graph.base_url(), x_api_url: x.base_url() },
+            endpoints: Endpoints {
+                graph_api_url: graph.base_url(),
+                x_api_url: x.base_url(),
+            },
             clock: shared,
             worker_poll: Duration::from_millis(20),
             crash_after_send: crash_after_send.clone(),
@@ -129,13 +140,35 @@ impl TestApp {
         .unwrap_or_else(|e| panic!("Hubert did not start on {backend:?}: {e:#}"));
         let app = server.app.clone();
         let now = app.now();
-        let workspace_id = app.store.create_workspace("Testwerkplaats", now).await.expect("workspace");
-        let admin_id = app.create_user_with_password(&workspace_id, ADMIN_EMAIL, "Ada Admin", Role::Admin, ADMIN_PASSWORD).await.expect("admin user");
-        let agent_id = app.create_user_with_password(&workspace_id, AGENT_EMAIL, "Anna Agent", Role::Agent, AGENT_PASSWORD).await.expect("agent user");
-        let agent2_id = app.create_user_with_password(&workspace_id, AGENT2_EMAIL, "Bram Agent", Role::Agent, AGENT2_PASSWORD).await.expect("agent user");
-        let token = app.create_token(&workspace_id, "tests", Role::Admin).await.expect("admin token");
-        let agent_token = app.create_token(&workspace_id, "agent tests", Role::Agent).await.expect("agent token");
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("http client");
+        let workspace_id = app
+            .store
+            .create_workspace("Testwerkplaats", now)
+            .await
+            .expect("workspace");
+        let admin_id = app
+            .create_user_with_password(&workspace_id, ADMIN_EMAIL, "Ada Admin", Role::Admin, ADMIN_PASSWORD)
+            .await
+            .expect("admin user");
+        let agent_id = app
+            .create_user_with_password(&workspace_id, AGENT_EMAIL, "Anna Agent", Role::Agent, AGENT_PASSWORD)
+            .await
+            .expect("agent user");
+        let agent2_id = app
+            .create_user_with_password(&workspace_id, AGENT2_EMAIL, "Bram Agent", Role::Agent, AGENT2_PASSWORD)
+            .await
+            .expect("agent user");
+        let token = app
+            .create_token(&workspace_id, "tests", Role::Admin)
+            .await
+            .expect("admin token");
+        let agent_token = app
+            .create_token(&workspace_id, "agent tests", Role::Agent)
+            .await
+            .expect("agent token");
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client");
         let mut t = TestApp {
             backend,
             base_url: server.url(),
@@ -218,7 +251,11 @@ impl TestApp {
 
     /// POSTs a WhatsApp delivery with the given (or no) `X-Hub-Signature-256`.
     pub async fn post_whatsapp_with_signature(&self, body: Vec<u8>, signature: Option<&str>) -> u16 {
-        let mut req = self.http.post(self.wa_webhook_url()).header("content-type", "application/json").body(body);
+        let mut req = self
+            .http
+            .post(self.wa_webhook_url())
+            .header("content-type", "application/json")
+            .body(body);
         if let Some(s) = signature {
             req = req.header(hubert_channels::whatsapp::SIGNATURE_HEADER, s);
         }
@@ -242,7 +279,14 @@ impl TestApp {
 
     /// A WhatsApp text message from `wa_id` sent "now"; asserts the 200.
     pub async fn customer_writes(&self, wa_id: &str, name: &str, wamid: &str, text: &str) {
-        let body = hubert_channels::fake::whatsapp_payload::text_message(WA_PHONE_NUMBER_ID, wa_id, name, wamid, self.now_secs(), text);
+        let body = hubert_channels::fake::whatsapp_payload::text_message(
+            WA_PHONE_NUMBER_ID,
+            wa_id,
+            name,
+            wamid,
+            self.now_secs(),
+            text,
+        );
         assert_eq!(self.post_whatsapp(body).await, 200, "webhook for {wamid}");
     }
 
@@ -255,7 +299,13 @@ impl TestApp {
 
     /// GET with a given bearer token; returns status and JSON body (`Null` if not JSON).
     pub async fn get_as(&self, path: &str, token: &str) -> (u16, Value) {
-        let res = self.http.get(self.url(path)).bearer_auth(token).send().await.expect("GET request");
+        let res = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET request");
         split(res).await
     }
 
@@ -266,13 +316,23 @@ impl TestApp {
 
     /// POST JSON with a given bearer token; returns status and JSON body.
     pub async fn post_as(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
-        let res = self.http.post(self.url(path)).bearer_auth(token).json(&body).send().await.expect("POST request");
+        let res = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("POST request");
         split(res).await
     }
 
     /// The conversation list items (admin token) for a query such as `?platform=x`.
     pub async fn conversations(&self, query: &str) -> Vec<Value> {
-        self.get(&format!("/api/v1/conversations{query}")).await["items"].as_array().cloned().unwrap_or_default()
+        self.get(&format!("/api/v1/conversations{query}")).await["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The only conversation of a profile; panics unless there is exactly one.
@@ -289,12 +349,17 @@ impl TestApp {
 
     /// The messages of a conversation.
     pub async fn messages(&self, conversation_id: &str) -> Vec<Value> {
-        self.conversation(conversation_id).await["messages"].as_array().cloned().unwrap_or_default()
+        self.conversation(conversation_id).await["messages"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Replies as the admin token; asserts 202 `queued` and returns the message id.
     pub async fn reply(&self, conversation_id: &str, body: Value) -> String {
-        let (status, res) = self.post(&format!("/api/v1/conversations/{conversation_id}/replies"), body).await;
+        let (status, res) = self
+            .post(&format!("/api/v1/conversations/{conversation_id}/replies"), body)
+            .await;
         assert_eq!(status, 202, "reply: {res}");
         assert_eq!(res["status"], "queued", "reply: {res}");
         res["id"].as_str().expect("reply id").to_owned()
@@ -302,20 +367,40 @@ impl TestApp {
 
     /// A message's delivery status straight from the store.
     pub async fn delivery_status(&self, message_id: &str) -> Option<String> {
-        let m = self.app.store.message(&self.workspace_id, message_id).await.expect("store");
+        let m = self
+            .app
+            .store
+            .message(&self.workspace_id, message_id)
+            .await
+            .expect("store");
         m.and_then(|m| m.delivery_status)
     }
 
     /// The id the platform gave a sent reply (e.g. a `wamid`).
     pub async fn platform_message_id(&self, message_id: &str) -> String {
-        let m = self.app.store.message(&self.workspace_id, message_id).await.expect("store").expect("message exists");
+        let m = self
+            .app
+            .store
+            .message(&self.workspace_id, message_id)
+            .await
+            .expect("store")
+            .expect("message exists");
         m.platform_message_id.expect("the reply has a platform id")
     }
 
     /// Waits (bounded by [`WAIT`]) until the message has `status`; panics otherwise.
     pub async fn wait_for_status(&self, message_id: &str, status: &str) {
-        let ok = self.wait_until(|| async move { self.delivery_status(message_id).await.as_deref() == Some(status) }, WAIT).await;
-        assert!(ok, "message {message_id} never became {status} (it is {:?})", self.delivery_status(message_id).await);
+        let ok = self
+            .wait_until(
+                || async move { self.delivery_status(message_id).await.as_deref() == Some(status) },
+                WAIT,
+            )
+            .await;
+        assert!(
+            ok,
+            "message {message_id} never became {status} (it is {:?})",
+            self.delivery_status(message_id).await
+        );
     }
 
     /// Polls `check` every 10 ms until it is true or `timeout` passed; returns whether
@@ -379,7 +464,9 @@ macro_rules! both_backends {
             use super::*;
 
             async fn run(backend: $crate::Backend) {
-                let Some(app) = $crate::TestApp::spawn(backend).await else { return };
+                let Some(app) = $crate::TestApp::spawn(backend).await else {
+                    return;
+                };
                 {
                     let $t: &$crate::TestApp = &app;
                     $body.await;

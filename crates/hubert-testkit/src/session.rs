@@ -52,7 +52,9 @@ impl TestApp {
             .await
             .expect("login request");
         let status = res.status().as_u16();
-        let Some(value) = set_cookie(&res, "hubert_session") else { return (status, None) };
+        let Some(value) = set_cookie(&res, "hubert_session") else {
+            return (status, None);
+        };
         let cookie = format!("hubert_session={value}");
         let (_, html) = self.page_with_cookie("/", &cookie).await;
         let csrf = html_attr_after(&html, "name=\"csrf-token\"", "content").expect("csrf meta tag on the app page");
@@ -66,7 +68,13 @@ impl TestApp {
     }
 
     async fn page_with_cookie(&self, path: &str, cookie: &str) -> (u16, String) {
-        let res = self.http.get(self.url(path)).header(reqwest::header::COOKIE, cookie).send().await.expect("page request");
+        let res = self
+            .http
+            .get(self.url(path))
+            .header(reqwest::header::COOKIE, cookie)
+            .send()
+            .await
+            .expect("page request");
         let status = res.status().as_u16();
         (status, res.text().await.unwrap_or_default())
     }
@@ -78,13 +86,23 @@ impl TestApp {
 
     /// A JSON GET with the session cookie.
     pub async fn session_get(&self, session: &Session, path: &str) -> (u16, Value) {
-        let res = self.http.get(self.url(path)).header(reqwest::header::COOKIE, &session.cookie).send().await.expect("GET request");
+        let res = self
+            .http
+            .get(self.url(path))
+            .header(reqwest::header::COOKIE, &session.cookie)
+            .send()
+            .await
+            .expect("GET request");
         crate::split(res).await
     }
 
     /// A JSON POST with the session cookie and, when `with_csrf`, the CSRF header.
     pub async fn session_post(&self, session: &Session, path: &str, body: Value, with_csrf: bool) -> (u16, Value) {
-        let mut req = self.http.post(self.url(path)).header(reqwest::header::COOKIE, &session.cookie).json(&body);
+        let mut req = self
+            .http
+            .post(self.url(path))
+            .header(reqwest::header::COOKIE, &session.cookie)
+            .json(&body);
         if with_csrf {
             req = req.header("x-csrf-token", &session.csrf);
         }

@@ -2,10 +2,15 @@
 //! clock, each test run on SQLite and on PostgreSQL (see `hubert_testkit::both_backends!`).
 //! The PostgreSQL half needs `HUBERT_TEST_POSTGRES_URL`; without it one note is printed.
 
+#[path = "integration/agents.rs"]
 mod agents;
+#[path = "integration/schema.rs"]
 mod schema;
+#[path = "integration/sending.rs"]
 mod sending;
+#[path = "integration/service_level.rs"]
 mod service_level;
+#[path = "integration/webhooks.rs"]
 mod webhooks;
 
 #[allow(unused_imports)]

@@ -7,7 +7,9 @@ use hubert_testkit::db::{postgres_admin_url, PgDatabase};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let sqlite = Store::connect(&format!("sqlite:{}", dir.path().join("schema.db").display())).await.expect("sqlite");
+    let sqlite = Store::connect(&format!("sqlite:{}", dir.path().join("schema.db").display()))
+        .await
+        .expect("sqlite");
     sqlite.migrate().await.expect("sqlite migrations");
     let sqlite_schema = sqlite.schema().await.expect("sqlite schema");
     sqlite.close().await;
