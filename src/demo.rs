@@ -115,9 +115,11 @@ pub async fn run(listen: SocketAddr, database_url: &str, interval: u64) -> anyho
     for c in CUSTOMERS {
         graph.open_window(c.phone, app.now());
     }
+    let wallboard_url = demo_wallboard(&app, &seeded).await?;
     println!();
     println!("  Hubert demo draait op {}", running.url());
     println!("  Inloggen: {DEMO_LOGIN} / {DEMO_PASSWORD}   (collega's: daan@, fatima@, lotte@zonnestroom.nl, zelfde wachtwoord)");
+    println!("  Wallboard (tv): {wallboard_url}");
     println!("  Database: {database_url}   Stoppen: Ctrl+C");
     println!();
     let sim = Simulator { app: app.clone(), http: reqwest::Client::new(), graph: graph.clone(), wa_url, x_url, leads: seeded.agents };
@@ -134,6 +136,32 @@ struct Seeded {
     whatsapp: ProfileRow,
     x: ProfileRow,
     agents: Vec<Principal>,
+    lead: Principal,
+}
+
+const DEMO_WALLBOARD: &str = "TV koffiehoek";
+
+/// A fresh wallboard for this run (its token is only known at creation); the previous
+/// run's demo board is revoked.
+async fn demo_wallboard(app: &App, seeded: &Seeded) -> anyhow::Result<String> {
+    let lead = &seeded.lead;
+    for old in app.wallboards(lead).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+        if old.name == DEMO_WALLBOARD && old.revoked_at.is_none() {
+            app.revoke_wallboard(lead, &old.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+    }
+    let input = serde_json::from_value(json!({ "name": DEMO_WALLBOARD, "privacy": true }))?;
+    let (_, url) = app.create_wallboard(lead, input).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if app.store.banner(&lead.workspace_id, app.now()).await?.is_none() {
+        app.set_banner(lead, "Welkom bij Hubert! Taart in de keuken om 15:00 🎂", None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(url)
+}
+
+/// Thanks and praise that colleagues star for the wall of love.
+fn is_compliment(text: &str) -> bool {
+    let t = text.to_lowercase();
+    ["dank", "top", "bedankt", "fijn"].iter().any(|w| t.contains(w))
 }
 
 fn principal(ws: &str, id: &str, name: &str, role: Role) -> Principal {
@@ -199,7 +227,7 @@ async fn seed(app: &App) -> anyhow::Result<Seeded> {
     if fresh {
         seed_history(app, &whatsapp, &x, &agents).await?;
     }
-    Ok(Seeded { whatsapp, x, agents: agents[1..].to_vec() })
+    Ok(Seeded { whatsapp, x, lead: admin, agents: agents[1..].to_vec() })
 }
 
 /// A few days of answered conversations, plus a handful waiting right now in every colour.
@@ -207,16 +235,21 @@ async fn seed_history(app: &App, wa: &ProfileRow, x: &ProfileRow, agents: &[Prin
     let mut rng = rand::thread_rng();
     let now = app.now();
     let mut n = 0;
-    for day in (1..=4).rev() {
-        for i in 0..14 {
+    for day in (1..=7).rev() {
+        for i in 0..12 {
             n += 1;
             let at = now - day * 24 * HOUR + (8 + i / 2) * HOUR + rng.gen_range(0..50) * MINUTE;
             let c = &CUSTOMERS[n as usize % CUSTOMERS.len()];
             let text = MESSAGES[n as usize % MESSAGES.len()];
             let on_x = i % 4 == 3;
             let batch = inbound(if on_x { x } else { wa }, c, &format!("seed-{n}"), text, at, on_x);
-            app.store.ingest(&[batch], at).await?;
+            let outcome = app.store.ingest(&[batch], at).await?;
             let agent = &agents[1 + (n as usize % 3)];
+            if is_compliment(text) {
+                for (_, message_id) in &outcome[0].new_messages {
+                    app.store.set_compliment(&agent.workspace_id, message_id, &agent.actor_id, true, at + MINUTE).await?;
+                }
+            }
             let answer_after = if rng.gen_bool(0.9) { rng.gen_range(2..14) } else { rng.gen_range(16..45) } * MINUTE;
             let conv = app
                 .store
@@ -339,6 +372,13 @@ impl Simulator {
             let chance = if waited > threshold * 3 / 2 { 0.5 } else if waited > 4 * MINUTE { 0.15 } else { 0.0 };
             if !rand::thread_rng().gen_bool(chance) {
                 continue;
+            }
+            if is_compliment(&c.last_snippet) {
+                if let Ok(messages) = self.app.store.messages(&c.workspace_id, &c.id).await {
+                    if let Some(m) = messages.iter().rev().find(|m| m.direction == "in") {
+                        let _ = self.app.star(&agent, &m.id, true).await;
+                    }
+                }
             }
             let text = REPLIES.choose(&mut rand::thread_rng()).expect("replies").replace("{name}", &agent.name);
             let text = if c.platform == "x" { format!("@{} {}", c.contact_handle.as_deref().unwrap_or("").trim_start_matches('@'), text) } else { text };

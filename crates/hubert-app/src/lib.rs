@@ -8,9 +8,11 @@ pub mod conversations;
 pub mod error;
 pub mod ingest;
 pub mod presence;
+pub mod privacy;
 pub mod profiles;
 pub mod reports;
 pub mod view;
+pub mod wallboard;
 pub mod workers;
 
 use std::sync::Arc;
@@ -49,6 +51,7 @@ pub struct App {
     /// The team's calendar (`HUBERT_TIMEZONE`, default Europe/Amsterdam): report days,
     /// "today".
     pub calendar: hubert_core::calendar::Calendar,
+    pub wallboard_hub: wallboard::WallboardHub,
     pub(crate) ingest_queue: ingest::IngestQueue,
     pub(crate) throttle: auth::LoginThrottle,
     pub(crate) worker_wakeup: Arc<tokio::sync::Notify>,
@@ -73,6 +76,7 @@ impl App {
                 .ok()
                 .and_then(|name| hubert_core::calendar::Calendar::new(&name))
                 .unwrap_or_default(),
+            wallboard_hub: wallboard::WallboardHub::default(),
             ingest_queue,
             throttle: auth::LoginThrottle::default(),
             worker_wakeup: Arc::new(tokio::sync::Notify::new()),

@@ -24,7 +24,29 @@ struct Entry {
 }
 
 #[derive(Clone, Default)]
-pub struct Presence(Arc<Mutex<HashMap<String, HashMap<String, Entry>>>>);
+pub struct Presence(Arc<Mutex<HashMap<String, HashMap<String, Entry>>>>, Arc<Mutex<HashMap<String, Online>>>);
+
+/// A user with open live connections (the inbox page), or seen recently.
+#[derive(Debug, Default)]
+struct Online {
+    connections: usize,
+    last_seen: i64,
+}
+
+/// Keeps a user online while held; dropping it closes one connection.
+pub struct OnlineGuard {
+    presence: Presence,
+    user_id: String,
+}
+
+impl Drop for OnlineGuard {
+    fn drop(&mut self) {
+        let mut map = self.presence.1.lock().expect("online lock");
+        if let Some(o) = map.get_mut(&self.user_id) {
+            o.connections = o.connections.saturating_sub(1);
+        }
+    }
+}
 
 impl Presence {
     /// Records a heartbeat; returns the viewers after it.
@@ -43,6 +65,32 @@ impl Presence {
         let viewers = map.entry(conversation_id.to_owned()).or_default();
         viewers.remove(user_id);
         Self::list(viewers, now)
+    }
+
+    /// Registers an open live connection of a user.
+    pub fn connect(&self, user_id: &str, now: i64) -> OnlineGuard {
+        let mut map = self.1.lock().expect("online lock");
+        let o = map.entry(user_id.to_owned()).or_default();
+        o.connections += 1;
+        o.last_seen = now;
+        OnlineGuard { presence: self.clone(), user_id: user_id.to_owned() }
+    }
+
+    /// Users with an open connection or a heartbeat within [`TTL_MS`].
+    pub fn online(&self, now: i64) -> Vec<String> {
+        let mut seen: Vec<String> = {
+            let map = self.1.lock().expect("online lock");
+            map.iter().filter(|(_, o)| o.connections > 0 || now - o.last_seen < TTL_MS).map(|(id, _)| id.clone()).collect()
+        };
+        let viewers = self.0.lock().expect("presence lock");
+        for v in viewers.values() {
+            for (id, e) in v {
+                if now - e.seen_at < TTL_MS && !seen.contains(id) {
+                    seen.push(id.clone());
+                }
+            }
+        }
+        seen
     }
 
     pub fn viewers(&self, conversation_id: &str, now: i64) -> Vec<Viewer> {
@@ -78,5 +126,15 @@ mod tests {
         assert!(v[0].typing);
         assert!(!p.viewers("c1", 7_000)[0].typing);
         assert!(p.viewers("c1", 31_500).is_empty());
+    }
+
+    #[test]
+    fn users_are_online_while_connected() {
+        let p = Presence::default();
+        let guard = p.connect("u1", 0);
+        assert_eq!(p.online(100_000), vec!["u1".to_string()]);
+        drop(guard);
+        assert!(p.online(100_000).is_empty());
+        assert_eq!(p.online(1_000), vec!["u1".to_string()]);
     }
 }

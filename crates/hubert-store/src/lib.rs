@@ -19,6 +19,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, PgPool, SqlitePool};
 
 mod auth;
+mod bulk;
 mod conversations;
 pub mod events;
 mod ingest;
@@ -26,12 +27,14 @@ mod jobs;
 mod profiles;
 mod reports;
 pub mod rows;
+mod wallboards;
 
 pub use conversations::{ConversationFilter, NewReply, ReplyOutcome};
 pub use events::{Event, EventBus};
 pub use ingest::{IngestBatch, IngestOutcome, NewInbound, NewStatus};
 pub use jobs::{ClaimedJob, JobResult};
 pub use rows::*;
+pub use wallboards::{FeedRow, QueueRow, WallboardRow};
 
 /// Errors of the store. `Conflict` and `NotFound` are meant for people; `Database`
 /// carries the driver's error for the log.

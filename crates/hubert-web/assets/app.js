@@ -224,6 +224,11 @@
         meta.append(el("button", { class: "link", type: "button", onclick: () => resend(m.id), text: t("delivery.resend") }));
       }
     }
+    if (m.direction === "in") {
+      const starred = (state.detail.starred || []).includes(m.id);
+      meta.append(el("button", { type: "button", class: "link star" + (starred ? " on" : ""), title: t("conv.star"),
+        onclick: () => star(m.id, !starred), text: (starred ? "★ " + t("conv.starred") : "☆ " + t("conv.star")) }));
+    }
     if (m.direction === "in" && m.response_ms !== null && m.response_ms !== undefined) {
       meta.append(el("span", { class: "answered", text: t("sla.answered", { n: duration(m.response_ms) }) }));
     }
@@ -378,6 +383,13 @@
     try {
       await api("POST", "/api/v1/conversations/" + state.selected + "/" + action, body || {});
       await Promise.all([loadDetail(), loadList()]);
+    } catch (e) { flash(e.message); }
+  }
+
+  async function star(messageId, on) {
+    try {
+      await api(on ? "POST" : "DELETE", "/api/v1/messages/" + messageId + "/star");
+      await loadDetail();
     } catch (e) { flash(e.message); }
   }
 

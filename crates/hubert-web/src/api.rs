@@ -126,6 +126,7 @@ async fn get_conversation(State(web): State<Web>, ApiUser(who): ApiUser, Path(id
     body["messages"] = d.messages.iter().map(message_json).collect();
     body["earlier"] = d.earlier.iter().map(|c| conversation_json(c, now)).collect();
     body["window_open"] = json!(d.window_open);
+    body["starred"] = json!(web.app.store.starred_in_conversation(&who.workspace_id, &id).await.map_err(AppError::from)?);
     body["viewers"] = json!(web.app.presence.viewers(&id, now));
     body["now"] = json!(now);
     Ok(Json(body))

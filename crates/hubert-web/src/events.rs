@@ -24,7 +24,9 @@ pub async fn stream(State(web): State<Web>, ApiUser(who): ApiUser) -> Sse<impl S
         .data(json!({ "now": web.app.now() }).to_string());
     let workspace = who.workspace_id.clone();
     let shutdown = web.shutdown.clone();
-    let live = stream::unfold((receiver, workspace, shutdown), |(mut rx, ws, mut shutdown)| async move {
+    // Held by the stream: the user counts as online (team panel) while connected.
+    let online = who.user_id.as_deref().map(|u| web.app.presence.connect(u, web.app.now()));
+    let live = stream::unfold((receiver, workspace, shutdown, online), |(mut rx, ws, mut shutdown, online)| async move {
         loop {
             let next = tokio::select! {
                 r = rx.recv() => r,
@@ -37,11 +39,11 @@ pub async fn stream(State(web): State<Web>, ApiUser(who): ApiUser) -> Sse<impl S
                         obj.extend(extra.clone());
                     }
                     let sse = Event::default().event(ev.kind).id(ev.seq.to_string()).data(data.to_string());
-                    return Some((Ok(sse), (rx, ws, shutdown)));
+                    return Some((Ok(sse), (rx, ws, shutdown, online)));
                 }
                 Ok(_) => continue,
                 Err(RecvError::Lagged(_)) => {
-                    return Some((Ok(Event::default().event("resync").data("{}")), (rx, ws, shutdown)));
+                    return Some((Ok(Event::default().event("resync").data("{}")), (rx, ws, shutdown, online)));
                 }
                 Err(RecvError::Closed) => return None,
             }

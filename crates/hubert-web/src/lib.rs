@@ -10,6 +10,7 @@ mod events;
 pub mod i18n;
 pub mod server;
 mod ui;
+mod wallboard;
 mod webhooks;
 
 use std::time::Duration;
@@ -42,6 +43,7 @@ pub fn router(app: App, shutdown: tokio::sync::watch::Receiver<bool>) -> Router 
         .merge(api::routes())
         .merge(webhooks::routes())
         .merge(ui::routes())
+        .merge(wallboard::routes())
         .merge(assets::routes())
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(TraceLayer::new_for_http())

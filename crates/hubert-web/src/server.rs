@@ -29,6 +29,7 @@ pub struct RunningServer {
     shutdown: watch::Sender<bool>,
     server: tokio::task::JoinHandle<()>,
     worker: tokio::task::JoinHandle<()>,
+    hub: tokio::task::JoinHandle<()>,
 }
 
 /// Starts Hubert and returns once it accepts connections.
@@ -50,8 +51,9 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
             tracing::error!(error = %e, "server stopped with an error");
         }
     });
+    let hub = app.spawn_wallboard_hub(rx.clone());
     let worker = delivery::spawn(app.clone(), rx, config.worker_poll, config.crash_after_send);
-    Ok(RunningServer { addr, app, shutdown, server, worker })
+    Ok(RunningServer { addr, app, shutdown, server, worker, hub })
 }
 
 impl RunningServer {
@@ -64,6 +66,7 @@ impl RunningServer {
         let _ = self.shutdown.send(true);
         let _ = tokio::time::timeout(Duration::from_secs(10), self.server).await;
         let _ = tokio::time::timeout(Duration::from_secs(10), self.worker).await;
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.hub).await;
         self.app.store.close().await;
     }
 

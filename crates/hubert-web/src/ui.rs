@@ -143,6 +143,7 @@ struct AppPage {
     boot: String,
     user_name: String,
     is_admin: bool,
+    is_lead: bool,
 }
 
 fn app_page(web: &Web, user: PageUser, lang: Lang, selected: Option<String>) -> Response {
@@ -162,6 +163,7 @@ fn app_page(web: &Web, user: PageUser, lang: Lang, selected: Option<String>) -> 
         boot,
         user_name: p.name.clone(),
         is_admin: p.role >= Role::Admin,
+        is_lead: p.role >= Role::Lead,
     })
 }
 

@@ -1,0 +1,84 @@
+//! Masking for screens everybody can see (the wallboard's privacy mode): no handle,
+//! phone number, e-mail address, full name or long number may show. A deliberately
+//! blunt masker: it hides too much rather than too little.
+
+/// A person's initial, e.g. "S." for "Sanne de Vries"; "?" when unknown.
+pub fn initial(name: Option<&str>) -> String {
+    name.and_then(|n| n.trim().chars().find(|c| c.is_alphabetic()))
+        .map(|c| format!("{}.", c.to_uppercase()))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// Masks digits runs of 3 or more (phone, postcode, meter, customer and house numbers),
+/// e-mail addresses, @handles, URLs, postcode letters, and every part of the given names.
+pub fn mask(text: &str, names: &[&str]) -> String {
+    let name_parts: Vec<String> = names
+        .iter()
+        .flat_map(|n| n.split_whitespace())
+        .filter(|p| p.chars().count() >= 2 && p.chars().any(char::is_alphabetic))
+        .map(|p| p.to_lowercase())
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        let core: String = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '@').to_lowercase();
+        let digits = w.chars().filter(|c| c.is_ascii_digit()).count();
+        let masked = if w.contains('@') || w.starts_with("http") || w.starts_with("www.") {
+            Some("•••".to_owned())
+        } else if digits >= 3 || (digits >= 1 && w.chars().any(|c| c == '-' || c == '+')) {
+            Some(w.chars().map(|c| if c.is_ascii_digit() { '•' } else { c }).collect())
+        } else if name_parts.iter().any(|p| *p == core) {
+            Some(format!("{}.", w.chars().next().unwrap_or('?')))
+        } else {
+            None
+        };
+        match masked {
+            Some(m) => out.push(m),
+            None => {
+                // A postcode's letters follow its four digits: "1234 AB".
+                let prev_was_postcode_digits = i > 0 && {
+                    let p = words[i - 1].trim_matches(|c: char| !c.is_alphanumeric());
+                    p.len() == 4 && p.chars().all(|c| c.is_ascii_digit())
+                };
+                let letters = w.trim_matches(|c: char| !c.is_alphanumeric());
+                if prev_was_postcode_digits && letters.len() == 2 && letters.chars().all(|c| c.is_ascii_uppercase()) {
+                    out.push("••".into());
+                } else {
+                    out.push(w.to_owned());
+                }
+            }
+        }
+        i += 1;
+    }
+    out.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn personal_data_never_shows() {
+        let text = "Ik ben Sanne de Vries, bel me op 06-12345678 of mail sanne@example.nl. Postcode 3511 AB, meter 871234567890123456, @sannedv";
+        let m = mask(text, &["Sanne de Vries"]);
+        for secret in ["Sanne", "Vries", "12345678", "sanne@", "3511", " AB", "8712345", "@sannedv"] {
+            assert!(!m.contains(secret), "{secret} leaked in {m}");
+        }
+        assert!(m.contains("Postcode"));
+    }
+
+    #[test]
+    fn initials_only() {
+        assert_eq!(initial(Some("sanne de Vries")), "S.");
+        assert_eq!(initial(Some("  ")), "?");
+        assert_eq!(initial(None), "?");
+    }
+
+    #[test]
+    fn international_numbers_are_masked() {
+        assert!(!mask("bel +31 6 1234 5678", &[]).contains("1234"));
+        assert!(!mask("bel +31 6 1234 5678", &[]).contains("+31"));
+    }
+}
