@@ -12,7 +12,7 @@ use hubert_app::workers::delivery::CrashAfterSend;
 use hubert_app::{App, Endpoints, Principal};
 use hubert_channels::fake::{self, FakeGraph, FakeX, WindowMode};
 use hubert_core::time::{HOUR, MINUTE};
-use hubert_core::{Clock, Role, SystemClock};
+use hubert_core::{Clock, Role, ShiftedClock, SystemClock};
 use hubert_store::{ConversationFilter, ProfileRow};
 use hubert_web::server::{self, ServerConfig};
 use rand::seq::SliceRandom;
@@ -87,8 +87,9 @@ const REPLIES: &[&str] = &[
     "Dank u voor uw bericht. Ik heb uw meterstand verwerkt; u ziet hem binnen een dag in de app. Met vriendelijke groet, {name}",
 ];
 
-pub async fn run(listen: SocketAddr, database_url: &str, interval: u64) -> anyhow::Result<()> {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+pub async fn run(listen: SocketAddr, database_url: &str, interval: u64, clock_control: Option<SocketAddr>) -> anyhow::Result<()> {
+    let shifted = ShiftedClock::default();
+    let clock: Arc<dyn Clock> = if clock_control.is_some() { Arc::new(shifted.clone()) } else { Arc::new(SystemClock) };
     let graph = FakeGraph::start().await;
     graph.set_clock(clock.clone());
     // Hubert enforces the 24-hour window itself; the fake cannot see customers that the
@@ -97,6 +98,11 @@ pub async fn run(listen: SocketAddr, database_url: &str, interval: u64) -> anyho
     let x = FakeX::start().await;
     x.set_clock(clock.clone());
     x.set_user_id(X_USER_ID);
+    // Seed before the server (and its delivery worker) runs: history is not sent anywhere.
+    let store = hubert_store::Store::connect(database_url).await?;
+    store.migrate().await?;
+    let seeded = seed(&App::new(store.clone(), clock.clone(), Endpoints::default(), String::new())).await?;
+    store.close().await;
     let running = server::start(ServerConfig {
         listen,
         database_url: database_url.to_owned(),
@@ -108,7 +114,6 @@ pub async fn run(listen: SocketAddr, database_url: &str, interval: u64) -> anyho
     })
     .await?;
     let app = running.app.clone();
-    let seeded = seed(&app).await?;
     let wa_url = format!("{}/webhooks/whatsapp/{}", running.url(), seeded.whatsapp.id);
     let x_url = format!("{}/webhooks/x/{}", running.url(), seeded.x.id);
     graph.set_status_webhook(&wa_url, WA_APP_SECRET, WA_PHONE_NUMBER_ID);
@@ -121,6 +126,10 @@ pub async fn run(listen: SocketAddr, database_url: &str, interval: u64) -> anyho
     println!("  Inloggen: {DEMO_LOGIN} / {DEMO_PASSWORD}   (collega's: daan@, fatima@, lotte@zonnestroom.nl, zelfde wachtwoord)");
     println!("  Wallboard (tv): {wallboard_url}");
     println!("  Database: {database_url}   Stoppen: Ctrl+C");
+    if let Some(addr) = clock_control {
+        let url = serve_clock_control(addr, shifted, app.clone(), seeded.lead.workspace_id.clone()).await?;
+        println!("  Klokbediening (alleen voor tests): {url}");
+    }
     println!();
     let sim = Simulator { app: app.clone(), http: reqwest::Client::new(), graph: graph.clone(), wa_url, x_url, leads: seeded.agents };
     let sim_task = tokio::spawn(async move { sim.run(interval).await });
@@ -390,4 +399,32 @@ impl Simulator {
         }
         Ok(())
     }
+}
+
+/// Test mode only: a loopback endpoint that moves Hubert's clock forward, so browser
+/// journeys can watch badges change colour without waiting a quarter of an hour.
+async fn serve_clock_control(addr: SocketAddr, clock: ShiftedClock, app: App, workspace_id: String) -> anyhow::Result<String> {
+    use axum::extract::Query;
+    use axum::routing::post;
+    anyhow::ensure!(addr.ip().is_loopback(), "the clock control listens on loopback only");
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let router = axum::Router::new().route(
+        "/advance",
+        post(move |Query(q): Query<std::collections::HashMap<String, String>>| {
+            let clock = clock.clone();
+            let app = app.clone();
+            let workspace_id = workspace_id.clone();
+            async move {
+                let ms: i64 = q.get("ms").and_then(|v| v.parse().ok()).unwrap_or(0);
+                clock.advance(ms);
+                app.bus.publish(&workspace_id, "clock.advanced", None, json!({ "ms": ms }));
+                axum::Json(json!({ "now": app.now() }))
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    Ok(url)
 }

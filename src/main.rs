@@ -63,6 +63,10 @@ enum Command {
         /// Seconds between simulated customer messages (on average).
         #[arg(long, default_value_t = 20)]
         interval: u64,
+        /// Test mode for browser journeys: serve a clock control on this loopback
+        /// address (`POST /advance?ms=N` moves Hubert's clock forward). Never in production.
+        #[arg(long)]
+        clock_control: Option<SocketAddr>,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -139,7 +143,9 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("shutting down");
             running.stop().await;
         }
-        Command::Demo { listen, database_url, interval } => demo::run(listen, &database_url, interval).await?,
+        Command::Demo { listen, database_url, interval, clock_control } => {
+            demo::run(listen, &database_url, interval, clock_control).await?
+        }
         Command::Migrate { db } => {
             let store = Store::connect(&db.database_url).await?;
             store.migrate().await?;

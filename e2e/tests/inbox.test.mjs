@@ -1,97 +1,32 @@
 // Browser journeys through the inbox: Debian's Chromium driven by playwright-core,
-// against a real `hubert demo` (fake platforms in-process, no simulated traffic) on a
-// free loopback port with a fresh database. Screenshots go to target/e2e/.
+// against a real `hubert demo` (see support.mjs). Screenshots go to target/e2e/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import crypto from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { startDemo, stop, launchBrowser, login as loginAt, customerWrites as writeTo, shots } from "./support.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, "../..");
-const shots = path.join(root, "target/e2e");
-fs.mkdirSync(shots, { recursive: true });
-const bin = process.env.HUBERT_BIN || path.join(root, "target/release/hubert");
-const WA_SECRET = "demo-meta-app-secret";
-const PHONE_NUMBER_ID = "209876543210987";
-const PASSWORD = "hubert-demo";
-
-let server;
+let demo;
 let base;
 let browser;
 let waWebhook;
 
-function launchArgs() {
-  return ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"];
-}
-
 before(async () => {
-  assert.ok(fs.existsSync(bin), `hubert binary not found at ${bin} (build it first)`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hubert-e2e-"));
-  server = spawn(bin, ["demo", "--listen", "127.0.0.1:0", "--interval", "36000"], {
-    env: { ...process.env, HUBERT_DEMO_DATABASE_URL: `sqlite:${dir}/demo.db`, HUBERT_LOG: "warn" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("demo did not start within 60 s")), 60000);
-    let out = "";
-    server.stdout.on("data", (chunk) => {
-      out += chunk.toString();
-      const m = out.match(/http:\/\/127\.0\.0\.1:\d+/);
-      if (m) { clearTimeout(timer); resolve(m[0]); }
-    });
-    server.on("exit", (code) => reject(new Error(`demo exited with ${code}`)));
-  });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: launchArgs() });
+  demo = await startDemo();
+  base = demo.base;
+  browser = await launchBrowser();
   const ctx = await login("demo@zonnestroom.nl");
   const profiles = await (await ctx.page.request.get(base + "/api/v1/profiles")).json();
-  const wa = profiles.items.find((p) => p.platform === "whatsapp");
-  waWebhook = wa.webhook_url;
+  waWebhook = profiles.items.find((p) => p.platform === "whatsapp").webhook_url;
   await ctx.context.close();
 });
 
 after(async () => {
   if (browser) await browser.close();
-  if (server) server.kill("SIGINT");
+  await stop(demo && demo.child);
 });
 
-async function login(email) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "nl-NL" });
-  const page = await context.newPage();
-  page.on("pageerror", (e) => { throw e; });
-  await page.goto(base + "/login");
-  await page.fill('input[name="email"]', email);
-  await page.fill('input[name="password"]', PASSWORD);
-  await page.click('button[type="submit"]');
-  await page.waitForSelector(".conv");
-  return { context, page };
-}
-
-// The raw bytes Meta would send, with non-ASCII escaped as \uXXXX, and their signature.
-function metaJson(value) {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
-}
-
-let seq = 0;
-async function customerWrites(name, phone, text) {
-  seq += 1;
-  const body = metaJson({
-    object: "whatsapp_business_account",
-    entry: [{ id: "104857600012345", changes: [{ field: "messages", value: {
-      messaging_product: "whatsapp",
-      metadata: { display_phone_number: "31201234567", phone_number_id: PHONE_NUMBER_ID },
-      contacts: [{ profile: { name }, wa_id: phone }],
-      messages: [{ from: phone, id: `wamid.e2e.${Date.now()}.${seq}`, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
-    } }] }],
-  });
-  const signature = "sha256=" + crypto.createHmac("sha256", WA_SECRET).update(body).digest("hex");
-  const res = await fetch(waWebhook, { method: "POST", headers: { "content-type": "application/json", "x-hub-signature-256": signature }, body });
-  assert.equal(res.status, 200, "webhook accepted");
-}
+const login = (email) => loginAt(browser, base, email);
+const customerWrites = (name, phone, text) => writeTo(waWebhook, name, phone, text);
 
 test("the inbox shows waiting conversations with green, orange and red badges", async () => {
   const { context, page } = await login("demo@zonnestroom.nl");

@@ -20,6 +20,24 @@ pub fn mask(text: &str, names: &[&str]) -> String {
         .collect();
     let mut out: Vec<String> = Vec::new();
     let words: Vec<&str> = text.split_whitespace().collect();
+    // Numbers written in groups ("06 12 34 56 78", "+31 6 1234 5678"): consecutive
+    // words of digits and punctuation count as one number.
+    let digit_words: Vec<usize> = words
+        .iter()
+        .map(|w| if w.chars().any(char::is_alphabetic) { 0 } else { w.chars().filter(|c| c.is_ascii_digit()).count() })
+        .collect();
+    let mut in_long_number = vec![false; words.len()];
+    let mut start = 0;
+    while start < words.len() {
+        let mut end = start;
+        while end < words.len() && digit_words[end] > 0 {
+            end += 1;
+        }
+        if digit_words[start..end].iter().sum::<usize>() >= 3 {
+            in_long_number[start..end].iter_mut().for_each(|b| *b = true);
+        }
+        start = end + 1;
+    }
     let mut i = 0;
     while i < words.len() {
         let w = words[i];
@@ -27,7 +45,7 @@ pub fn mask(text: &str, names: &[&str]) -> String {
         let digits = w.chars().filter(|c| c.is_ascii_digit()).count();
         let masked = if w.contains('@') || w.starts_with("http") || w.starts_with("www.") {
             Some("•••".to_owned())
-        } else if digits >= 3 || (digits >= 1 && w.chars().any(|c| c == '-' || c == '+')) {
+        } else if digits >= 3 || in_long_number[i] || (digits >= 1 && w.chars().any(|c| c == '-' || c == '+')) {
             Some(w.chars().map(|c| if c.is_ascii_digit() { '•' } else { c }).collect())
         } else if name_parts.iter().any(|p| *p == core) {
             Some(format!("{}.", w.chars().next().unwrap_or('?')))
@@ -74,6 +92,14 @@ mod tests {
         assert_eq!(initial(Some("sanne de Vries")), "S.");
         assert_eq!(initial(Some("  ")), "?");
         assert_eq!(initial(None), "?");
+    }
+
+    #[test]
+    fn numbers_in_groups_are_masked() {
+        let m = mask("bel 06 12 34 56 78 of +31 6 1234 5678, om 2 uur", &[]);
+        assert!(!m.chars().any(|c| c.is_ascii_digit() && c != '2'), "{m}");
+        assert!(m.ends_with("om 2 uur"), "{m}");
+        assert_eq!(mask("Dorpsstraat 12 in Zeist", &[]), "Dorpsstraat 12 in Zeist");
     }
 
     #[test]

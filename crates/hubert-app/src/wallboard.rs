@@ -363,7 +363,12 @@ impl App {
             .map(|r| {
                 let (who, text) = if key.privacy {
                     let names: Vec<&str> = r.contact_name.iter().map(String::as_str).collect();
-                    (privacy::initial(r.contact_name.as_deref()), privacy::mask(&r.summary, &names))
+                    // A shared contact card names someone else: show its label only.
+                    let summary = match r.summary.find(']') {
+                        Some(end) if r.kind == "contacts" => &r.summary[..=end],
+                        _ => r.summary.as_str(),
+                    };
+                    (privacy::initial(r.contact_name.as_deref()), privacy::mask(summary, &names))
                 } else {
                     (r.contact_name.clone().or(r.contact_handle.clone()).unwrap_or_default(), r.summary.clone())
                 };

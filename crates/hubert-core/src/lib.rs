@@ -11,4 +11,4 @@ pub mod time;
 pub use ids::new_id;
 pub use platform::{Platform, Role};
 pub use sla::{ServiceLevel, SlaState, SlaStatus};
-pub use time::{Clock, FakeClock, SystemClock, Timestamp};
+pub use time::{Clock, FakeClock, ShiftedClock, SystemClock, Timestamp};

@@ -53,6 +53,23 @@ impl Clock for FakeClock {
     }
 }
 
+/// The wall clock moved by an offset that can be advanced: the demo's test mode uses it
+/// so browser journeys can watch a deadline pass without waiting for it.
+#[derive(Debug, Clone, Default)]
+pub struct ShiftedClock(Arc<AtomicI64>);
+
+impl ShiftedClock {
+    pub fn advance(&self, ms: i64) {
+        self.0.fetch_add(ms, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> Timestamp {
+        SystemClock.now() + self.0.load(Ordering::SeqCst)
+    }
+}
+
 /// Start of the UTC day that contains `t`.
 pub fn day_start(t: Timestamp) -> Timestamp {
     t.div_euclid(DAY) * DAY

@@ -6,6 +6,7 @@
 
 pub mod db;
 mod session;
+mod wallboard;
 
 use std::future::Future;
 use std::sync::atomic::Ordering;
@@ -20,6 +21,7 @@ use hubert_web::server::{self, RunningServer, ServerConfig};
 use serde_json::{json, Value};
 
 pub use session::Session;
+pub use wallboard::{Board, EventStream, Next, SseEvent};
 
 /// The fake clock's start: 2026-01-01 10:00:00 UTC.
 pub const START_MS: i64 = 1_767_261_600_000;

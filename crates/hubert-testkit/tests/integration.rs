@@ -10,6 +10,8 @@ mod schema;
 mod sending;
 #[path = "integration/service_level.rs"]
 mod service_level;
+#[path = "integration/wallboard.rs"]
+mod wallboard;
 #[path = "integration/webhooks.rs"]
 mod webhooks;
 

@@ -159,7 +159,7 @@
   function tick() {
     const d = new Date(now());
     $("wb-clock").textContent = hhmm(d.getTime());
-    if (lastData) {
+    if (lastData && !document.body.classList.contains("revoked")) {
       const age = Math.floor((Date.now() - lastData) / 1000);
       $("wb-updated").textContent = t("wb.updated", { s: age });
       const stale = $("wb-stale");

@@ -91,6 +91,8 @@ async fn state(State(web): State<Web>, Path(token): Path<String>) -> Response {
 }
 
 async fn events(State(web): State<Web>, Path(token): Path<String>) -> Response {
+    // Listen for revocations before the token check, so none can slip in between.
+    let revocations = web.app.wallboard_hub.revocations();
     let w = match board(&web, &token).await {
         Ok(w) => w,
         Err(r) => return r,
@@ -102,7 +104,6 @@ async fn events(State(web): State<Web>, Path(token): Path<String>) -> Response {
     let first_board = Event::default().event("board").retry(Duration::from_secs(2)).data(board_json(&w).to_string());
     let current = rx.borrow_and_update().clone();
     let first_state = Event::default().event("state").data(current.as_str());
-    let revocations = web.app.wallboard_hub.revocations();
     let shutdown = web.shutdown.clone();
     let id = w.id.clone();
     let live = stream::unfold((rx, revocations, shutdown, id), |(mut rx, mut revoked, mut shutdown, id)| async move {
