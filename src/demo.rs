@@ -34,18 +34,78 @@ struct Customer {
 }
 
 const CUSTOMERS: &[Customer] = &[
-    Customer { name: "Sanne de Vries", phone: "31612345678", x_id: "1550000000000000701", x_handle: "sannedv" },
-    Customer { name: "Joost Visser", phone: "31623456789", x_id: "1550000000000000777", x_handle: "joostvisser_" },
-    Customer { name: "Femke Smit", phone: "31634567890", x_id: "1550000000000000702", x_handle: "femkesmit" },
-    Customer { name: "Pieter Jansen", phone: "31645678901", x_id: "1550000000000000703", x_handle: "pjansen" },
-    Customer { name: "Marloes Kuipers", phone: "31656789012", x_id: "1550000000000000704", x_handle: "marloesk" },
-    Customer { name: "Ahmed El Amrani", phone: "31667890123", x_id: "1550000000000000705", x_handle: "ahmed_ea" },
-    Customer { name: "Kees Bakker", phone: "31678901234", x_id: "1550000000000000706", x_handle: "keesbakker" },
-    Customer { name: "Lisa van Dijk", phone: "31689012345", x_id: "1550000000000000707", x_handle: "lisavd" },
-    Customer { name: "Mehmet Yilmaz", phone: "31690123456", x_id: "1550000000000000708", x_handle: "mehmety" },
-    Customer { name: "Anouk Mulder", phone: "31601234567", x_id: "1550000000000000709", x_handle: "anoukmulder" },
-    Customer { name: "Wim de Boer", phone: "31611223344", x_id: "1550000000000000710", x_handle: "wimdeboer" },
-    Customer { name: "Noor Hendriks", phone: "31622334455", x_id: "1550000000000000711", x_handle: "noorh" },
+    Customer {
+        name: "Sanne de Vries",
+        phone: "31612345678",
+        x_id: "1550000000000000701",
+        x_handle: "sannedv",
+    },
+    Customer {
+        name: "Joost Visser",
+        phone: "31623456789",
+        x_id: "1550000000000000777",
+        x_handle: "joostvisser_",
+    },
+    Customer {
+        name: "Femke Smit",
+        phone: "31634567890",
+        x_id: "1550000000000000702",
+        x_handle: "femkesmit",
+    },
+    Customer {
+        name: "Pieter Jansen",
+        phone: "31645678901",
+        x_id: "1550000000000000703",
+        x_handle: "pjansen",
+    },
+    Customer {
+        name: "Marloes Kuipers",
+        phone: "31656789012",
+        x_id: "1550000000000000704",
+        x_handle: "marloesk",
+    },
+    Customer {
+        name: "Ahmed El Amrani",
+        phone: "31667890123",
+        x_id: "1550000000000000705",
+        x_handle: "ahmed_ea",
+    },
+    Customer {
+        name: "Kees Bakker",
+        phone: "31678901234",
+        x_id: "1550000000000000706",
+        x_handle: "keesbakker",
+    },
+    Customer {
+        name: "Lisa van Dijk",
+        phone: "31689012345",
+        x_id: "1550000000000000707",
+        x_handle: "lisavd",
+    },
+    Customer {
+        name: "Mehmet Yilmaz",
+        phone: "31690123456",
+        x_id: "1550000000000000708",
+        x_handle: "mehmety",
+    },
+    Customer {
+        name: "Anouk Mulder",
+        phone: "31601234567",
+        x_id: "1550000000000000709",
+        x_handle: "anoukmulder",
+    },
+    Customer {
+        name: "Wim de Boer",
+        phone: "31611223344",
+        x_id: "1550000000000000710",
+        x_handle: "wimdeboer",
+    },
+    Customer {
+        name: "Noor Hendriks",
+        phone: "31622334455",
+        x_id: "1550000000000000711",
+        x_handle: "noorh",
+    },
 ];
 
 /// Customer messages: meter readings, outages, bills, moving house, thanks, complaints;
@@ -87,9 +147,18 @@ const REPLIES: &[&str] = &[
     "Dank u voor uw bericht. Ik heb uw meterstand verwerkt; u ziet hem binnen een dag in de app. Met vriendelijke groet, {name}",
 ];
 
-pub async fn run(listen: SocketAddr, database_url: &str, interval: u64, clock_control: Option<SocketAddr>) -> anyhow::Result<()> {
+pub async fn run(
+    listen: SocketAddr,
+    database_url: &str,
+    interval: u64,
+    clock_control: Option<SocketAddr>,
+) -> anyhow::Result<()> {
     let shifted = ShiftedClock::default();
-    let clock: Arc<dyn Clock> = if clock_control.is_some() { Arc::new(shifted.clone()) } else { Arc::new(SystemClock) };
+    let clock: Arc<dyn Clock> = if clock_control.is_some() {
+        Arc::new(shifted.clone())
+    } else {
+        Arc::new(SystemClock)
+    };
     let graph = FakeGraph::start().await;
     graph.set_clock(clock.clone());
     // Hubert enforces the 24-hour window itself; the fake cannot see customers that the
@@ -101,13 +170,22 @@ pub async fn run(listen: SocketAddr, database_url: &str, interval: u64, clock_co
     // Seed before the server (and its delivery worker) runs: history is not sent anywhere.
     let store = hubert_store::Store::connect(database_url).await?;
     store.migrate().await?;
-    let seeded = seed(&App::new(store.clone(), clock.clone(), Endpoints::default(), String::new())).await?;
+    let seeded = seed(&App::new(
+        store.clone(),
+        clock.clone(),
+        Endpoints::default(),
+        String::new(),
+    ))
+    .await?;
     store.close().await;
     let running = server::start(ServerConfig {
         listen,
         database_url: database_url.to_owned(),
         public_url: None,
-        endpoints: Endpoints { graph_api_url: graph.base_url(), x_api_url: x.base_url() },
+        endpoints: Endpoints {
+            graph_api_url: graph.base_url(),
+            x_api_url: x.base_url(),
+        },
         clock: clock.clone(),
         worker_poll: Duration::from_millis(250),
         crash_after_send: CrashAfterSend::default(),
@@ -131,7 +209,14 @@ pub async fn run(listen: SocketAddr, database_url: &str, interval: u64, clock_co
         println!("  Klokbediening (alleen voor tests): {url}");
     }
     println!();
-    let sim = Simulator { app: app.clone(), http: reqwest::Client::new(), graph: graph.clone(), wa_url, x_url, leads: seeded.agents };
+    let sim = Simulator {
+        app: app.clone(),
+        http: reqwest::Client::new(),
+        graph: graph.clone(),
+        wa_url,
+        x_url,
+        leads: seeded.agents,
+    };
     let sim_task = tokio::spawn(async move { sim.run(interval).await });
     let _ = tokio::signal::ctrl_c().await;
     sim_task.abort();
@@ -156,13 +241,20 @@ async fn demo_wallboard(app: &App, seeded: &Seeded) -> anyhow::Result<String> {
     let lead = &seeded.lead;
     for old in app.wallboards(lead).await.map_err(|e| anyhow::anyhow!("{e}"))? {
         if old.name == DEMO_WALLBOARD && old.revoked_at.is_none() {
-            app.revoke_wallboard(lead, &old.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            app.revoke_wallboard(lead, &old.id)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
     }
     let input = serde_json::from_value(json!({ "name": DEMO_WALLBOARD, "privacy": true }))?;
-    let (_, url) = app.create_wallboard(lead, input).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (_, url) = app
+        .create_wallboard(lead, input)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     if app.store.banner(&lead.workspace_id, app.now()).await?.is_none() {
-        app.set_banner(lead, "Welkom bij Hubert! Taart in de keuken om 15:00 🎂", None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        app.set_banner(lead, "Welkom bij Hubert! Taart in de keuken om 15:00 🎂", None)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     Ok(url)
 }
@@ -174,7 +266,13 @@ fn is_compliment(text: &str) -> bool {
 }
 
 fn principal(ws: &str, id: &str, name: &str, role: Role) -> Principal {
-    Principal { workspace_id: ws.into(), actor_id: id.into(), user_id: Some(id.into()), name: name.into(), role }
+    Principal {
+        workspace_id: ws.into(),
+        actor_id: id.into(),
+        user_id: Some(id.into()),
+        name: name.into(),
+        role,
+    }
 }
 
 /// Creates the demo workspace once; later runs reuse it.
@@ -193,7 +291,10 @@ async fn seed(app: &App) -> anyhow::Result<Seeded> {
     for (email, name, role) in people {
         let id = match app.store.user_by_email(email).await? {
             Some(u) => u.id,
-            None => app.create_user_with_password(&ws, email, name, role, DEMO_PASSWORD).await.map_err(|e| anyhow::anyhow!("{e}"))?,
+            None => app
+                .create_user_with_password(&ws, email, name, role, DEMO_PASSWORD)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
         };
         agents.push(principal(&ws, &id, name, role));
     }
@@ -214,8 +315,14 @@ async fn seed(app: &App) -> anyhow::Result<Seeded> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             for (name, body) in [
                 ("storing_update", "Update over de storing in uw regio: {{1}}"),
-                ("terugbelverzoek", "We bellen u terug over uw vraag. Wanneer schikt het?"),
-                ("algemene_opvolging", "Hebben we uw vraag goed beantwoord? Laat het ons weten."),
+                (
+                    "terugbelverzoek",
+                    "We bellen u terug over uw vraag. Wanneer schikt het?",
+                ),
+                (
+                    "algemene_opvolging",
+                    "Hebben we uw vraag goed beantwoord? Laat het ons weten.",
+                ),
             ] {
                 app.store.add_template(&ws, &p.id, name, "nl", body).await?;
             }
@@ -236,7 +343,12 @@ async fn seed(app: &App) -> anyhow::Result<Seeded> {
     if fresh {
         seed_history(app, &whatsapp, &x, &agents).await?;
     }
-    Ok(Seeded { whatsapp, x, lead: admin, agents: agents[1..].to_vec() })
+    Ok(Seeded {
+        whatsapp,
+        x,
+        lead: admin,
+        agents: agents[1..].to_vec(),
+    })
 }
 
 /// A few days of answered conversations, plus a handful waiting right now in every colour.
@@ -256,23 +368,55 @@ async fn seed_history(app: &App, wa: &ProfileRow, x: &ProfileRow, agents: &[Prin
             let agent = &agents[1 + (n as usize % 3)];
             if is_compliment(text) {
                 for (_, message_id) in &outcome[0].new_messages {
-                    app.store.set_compliment(&agent.workspace_id, message_id, &agent.actor_id, true, at + MINUTE).await?;
+                    app.store
+                        .set_compliment(&agent.workspace_id, message_id, &agent.actor_id, true, at + MINUTE)
+                        .await?;
                 }
             }
-            let answer_after = if rng.gen_bool(0.9) { rng.gen_range(2..14) } else { rng.gen_range(16..45) } * MINUTE;
+            let answer_after = if rng.gen_bool(0.9) {
+                rng.gen_range(2..14)
+            } else {
+                rng.gen_range(16..45)
+            } * MINUTE;
             let conv = app
                 .store
-                .conversations(&agent.workspace_id, &ConversationFilter { status: Some("open".into()), ..Default::default() })
+                .conversations(
+                    &agent.workspace_id,
+                    &ConversationFilter {
+                        status: Some("open".into()),
+                        ..Default::default()
+                    },
+                )
                 .await?;
             if let Some(conv) = conv.first() {
                 let reply = REPLIES[n as usize % REPLIES.len()].replace("{name}", &agent.name);
-                let r = hubert_store::NewReply { kind: "text", text: &reply, metadata: "{}", reply_context: &conv.reply_context, seen_message_id: None, force: true };
-                let out = app.store.reply(&agent.workspace_id, &conv.id, agent.user_id.as_deref().unwrap_or_default(), &r, at + answer_after).await?;
+                let r = hubert_store::NewReply {
+                    kind: "text",
+                    text: &reply,
+                    metadata: "{}",
+                    reply_context: &conv.reply_context,
+                    seen_message_id: None,
+                    force: true,
+                };
+                let out = app
+                    .store
+                    .reply(
+                        &agent.workspace_id,
+                        &conv.id,
+                        agent.user_id.as_deref().unwrap_or_default(),
+                        &r,
+                        at + answer_after,
+                    )
+                    .await?;
                 if let Some(job) = app.store.claim_job(at + answer_after, MINUTE).await? {
-                    let result = hubert_store::JobResult::Accepted { platform_message_id: format!("seed-out-{}", out.message_id) };
+                    let result = hubert_store::JobResult::Accepted {
+                        platform_message_id: format!("seed-out-{}", out.message_id),
+                    };
                     app.store.finish_job(&job, &result, at + answer_after).await?;
                 }
-                app.store.resolve(&agent.workspace_id, &conv.id, at + answer_after + MINUTE).await?;
+                app.store
+                    .resolve(&agent.workspace_id, &conv.id, at + answer_after + MINUTE)
+                    .await?;
             }
         }
     }
@@ -281,14 +425,25 @@ async fn seed_history(app: &App, wa: &ProfileRow, x: &ProfileRow, agents: &[Prin
         let c = &CUSTOMERS[(i * 5 + 1) % CUSTOMERS.len()];
         let on_x = i == 4;
         let at = now - minutes_ago * MINUTE;
-        let batch = inbound(if on_x { x } else { wa }, c, &format!("seed-now-{i}"), MESSAGES[(i * 7 + 2) % MESSAGES.len()], at, on_x);
+        let batch = inbound(
+            if on_x { x } else { wa },
+            c,
+            &format!("seed-now-{i}"),
+            MESSAGES[(i * 7 + 2) % MESSAGES.len()],
+            at,
+            on_x,
+        );
         app.store.ingest(&[batch], now).await?;
     }
     Ok(())
 }
 
 fn inbound(p: &ProfileRow, c: &Customer, id: &str, text: &str, at: i64, on_x: bool) -> hubert_store::IngestBatch {
-    let context = if on_x { json!({ "type": "public_post", "post_id": id }) } else { json!({ "type": "private" }) };
+    let context = if on_x {
+        json!({ "type": "public_post", "post_id": id })
+    } else {
+        json!({ "type": "private" })
+    };
     hubert_store::IngestBatch {
         workspace_id: p.workspace_id.clone(),
         profile_id: p.id.clone(),
@@ -296,7 +451,11 @@ fn inbound(p: &ProfileRow, c: &Customer, id: &str, text: &str, at: i64, on_x: bo
             platform_message_id: id.into(),
             contact_platform_user_id: if on_x { c.x_id.into() } else { c.phone.into() },
             contact_name: Some(c.name.into()),
-            contact_handle: Some(if on_x { format!("@{}", c.x_handle) } else { format!("+{}", c.phone) }),
+            contact_handle: Some(if on_x {
+                format!("@{}", c.x_handle)
+            } else {
+                format!("+{}", c.phone)
+            }),
             kind: "text".into(),
             text: Some(text.into()),
             summary: text.into(),
@@ -336,30 +495,65 @@ impl Simulator {
     async fn one_message(&self, seq: u64) -> anyhow::Result<()> {
         let (customer, text, kind) = {
             let mut rng = rand::thread_rng();
-            (CUSTOMERS.choose(&mut rng).expect("customers"), *MESSAGES.choose(&mut rng).expect("messages"), rng.gen_range(0..10))
+            (
+                CUSTOMERS.choose(&mut rng).expect("customers"),
+                *MESSAGES.choose(&mut rng).expect("messages"),
+                rng.gen_range(0..10),
+            )
         };
         let now = self.app.now();
         match kind {
             0..=5 => {
                 self.graph.open_window(customer.phone, now);
-                let body = fake::whatsapp_payload::text_message(WA_PHONE_NUMBER_ID, customer.phone, customer.name, &format!("wamid.demo{seq}"), now / 1000, text);
+                let body = fake::whatsapp_payload::text_message(
+                    WA_PHONE_NUMBER_ID,
+                    customer.phone,
+                    customer.name,
+                    &format!("wamid.demo{seq}"),
+                    now / 1000,
+                    text,
+                );
                 fake::post_meta_webhook(&self.http, &self.wa_url, WA_APP_SECRET, body).await?;
             }
             6 => {
                 self.graph.open_window(customer.phone, now);
                 let body = fake::whatsapp_payload::media_message(
-                    WA_PHONE_NUMBER_ID, customer.phone, customer.name, &format!("wamid.demo{seq}"), now / 1000,
-                    hubert_channels::MessageKind::Image, &format!("media{seq}"), "image/jpeg", Some("Foto van mijn meterkast"),
+                    WA_PHONE_NUMBER_ID,
+                    customer.phone,
+                    customer.name,
+                    &format!("wamid.demo{seq}"),
+                    now / 1000,
+                    hubert_channels::MessageKind::Image,
+                    &format!("media{seq}"),
+                    "image/jpeg",
+                    Some("Foto van mijn meterkast"),
                 );
                 fake::post_meta_webhook(&self.http, &self.wa_url, WA_APP_SECRET, body).await?;
             }
             7 | 8 => {
                 let mention = X_MENTIONS[seq as usize % X_MENTIONS.len()];
-                let body = fake::x_payload::mention(X_USER_ID, &format!("18747{seq:014}"), customer.x_id, customer.name, customer.x_handle, mention, now, None);
+                let body = fake::x_payload::mention(
+                    X_USER_ID,
+                    &format!("18747{seq:014}"),
+                    customer.x_id,
+                    customer.name,
+                    customer.x_handle,
+                    mention,
+                    now,
+                    None,
+                );
                 fake::post_x_webhook(&self.http, &self.x_url, X_CONSUMER_SECRET, body).await?;
             }
             _ => {
-                let body = fake::x_payload::dm(X_USER_ID, &format!("18748{seq:014}"), customer.x_id, customer.name, customer.x_handle, text, now);
+                let body = fake::x_payload::dm(
+                    X_USER_ID,
+                    &format!("18748{seq:014}"),
+                    customer.x_id,
+                    customer.name,
+                    customer.x_handle,
+                    text,
+                    now,
+                );
                 fake::post_x_webhook(&self.http, &self.x_url, X_CONSUMER_SECRET, body).await?;
             }
         }
@@ -368,17 +562,31 @@ impl Simulator {
 
     /// Colleagues pick up some waiting conversations: most within the norm, some late.
     async fn colleagues_answer(&self) -> anyhow::Result<()> {
-        let Some(agent) = self.leads.choose(&mut rand::thread_rng()).cloned() else { return Ok(()) };
+        let Some(agent) = self.leads.choose(&mut rand::thread_rng()).cloned() else {
+            return Ok(());
+        };
         let open = self
             .app
-            .list_conversations(&agent, &ConversationFilter { status: Some("open".into()), ..Default::default() })
+            .list_conversations(
+                &agent,
+                &ConversationFilter {
+                    status: Some("open".into()),
+                    ..Default::default()
+                },
+            )
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let now = self.app.now();
         for c in open.iter().filter(|c| c.waiting_since.is_some()) {
             let waited = now - c.waiting_since.unwrap_or(now);
             let threshold = c.threshold_minutes * MINUTE;
-            let chance = if waited > threshold * 3 / 2 { 0.5 } else if waited > 4 * MINUTE { 0.15 } else { 0.0 };
+            let chance = if waited > threshold * 3 / 2 {
+                0.5
+            } else if waited > 4 * MINUTE {
+                0.15
+            } else {
+                0.0
+            };
             if !rand::thread_rng().gen_bool(chance) {
                 continue;
             }
@@ -389,9 +597,23 @@ impl Simulator {
                     }
                 }
             }
-            let text = REPLIES.choose(&mut rand::thread_rng()).expect("replies").replace("{name}", &agent.name);
-            let text = if c.platform == "x" { format!("@{} {}", c.contact_handle.as_deref().unwrap_or("").trim_start_matches('@'), text) } else { text };
-            let req = ReplyRequest { text: text.chars().take(270).collect(), ..Default::default() };
+            let text = REPLIES
+                .choose(&mut rand::thread_rng())
+                .expect("replies")
+                .replace("{name}", &agent.name);
+            let text = if c.platform == "x" {
+                format!(
+                    "@{} {}",
+                    c.contact_handle.as_deref().unwrap_or("").trim_start_matches('@'),
+                    text
+                )
+            } else {
+                text
+            };
+            let req = ReplyRequest {
+                text: text.chars().take(270).collect(),
+                ..Default::default()
+            };
             if let Err(e) = self.app.reply(&agent, &c.id, &req).await {
                 tracing::debug!(error = %e, "simulated reply refused");
             }
@@ -403,7 +625,12 @@ impl Simulator {
 
 /// Test mode only: a loopback endpoint that moves Hubert's clock forward, so browser
 /// journeys can watch badges change colour without waiting a quarter of an hour.
-async fn serve_clock_control(addr: SocketAddr, clock: ShiftedClock, app: App, workspace_id: String) -> anyhow::Result<String> {
+async fn serve_clock_control(
+    addr: SocketAddr,
+    clock: ShiftedClock,
+    app: App,
+    workspace_id: String,
+) -> anyhow::Result<String> {
     use axum::extract::Query;
     use axum::routing::post;
     anyhow::ensure!(addr.ip().is_loopback(), "the clock control listens on loopback only");
@@ -418,7 +645,8 @@ async fn serve_clock_control(addr: SocketAddr, clock: ShiftedClock, app: App, wo
             async move {
                 let ms: i64 = q.get("ms").and_then(|v| v.parse().ok()).unwrap_or(0);
                 clock.advance(ms);
-                app.bus.publish(&workspace_id, "clock.advanced", None, json!({ "ms": ms }));
+                app.bus
+                    .publish(&workspace_id, "clock.advanced", None, json!({ "ms": ms }));
                 axum::Json(json!({ "now": app.now() }))
             }
         }),

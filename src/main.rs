@@ -108,7 +108,8 @@ enum AdminCommand {
 }
 
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("HUBERT_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into());
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HUBERT_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into());
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     if std::env::var("HUBERT_LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().init();
@@ -131,7 +132,10 @@ async fn main() -> anyhow::Result<()> {
                 listen: serve.listen,
                 database_url: db.database_url,
                 public_url: serve.public_url,
-                endpoints: Endpoints { graph_api_url: serve.graph_api_url, x_api_url: serve.x_api_url },
+                endpoints: Endpoints {
+                    graph_api_url: serve.graph_api_url,
+                    x_api_url: serve.x_api_url,
+                },
                 clock: Arc::new(SystemClock),
                 worker_poll: Duration::from_millis(500),
                 crash_after_send: CrashAfterSend::default(),
@@ -143,9 +147,12 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("shutting down");
             running.stop().await;
         }
-        Command::Demo { listen, database_url, interval, clock_control } => {
-            demo::run(listen, &database_url, interval, clock_control).await?
-        }
+        Command::Demo {
+            listen,
+            database_url,
+            interval,
+            clock_control,
+        } => demo::run(listen, &database_url, interval, clock_control).await?,
         Command::Migrate { db } => {
             let store = Store::connect(&db.database_url).await?;
             store.migrate().await?;
@@ -159,12 +166,18 @@ async fn main() -> anyhow::Result<()> {
             match command {
                 AdminCommand::CreateUser { email, name, role } => {
                     let role = Role::parse(&role).expect("validated by clap");
-                    let (_, password) = app.create_user(&ws, &email, &name, role).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let (_, password) = app
+                        .create_user(&ws, &email, &name, role)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
                     println!("user {email} created; password (shown once): {password}");
                 }
                 AdminCommand::CreateToken { name, role } => {
                     let role = Role::parse(&role).expect("validated by clap");
-                    let token = app.create_token(&ws, &name, role).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let token = app
+                        .create_token(&ws, &name, role)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
                     println!("{token}");
                 }
             }
@@ -186,7 +199,8 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

@@ -30,7 +30,12 @@ impl LoginThrottle {
         list.len() >= THROTTLE_MAX_FAILURES
     }
     fn fail(&self, key: &str, now: i64) {
-        self.0.lock().expect("throttle lock").entry(key.to_owned()).or_default().push(now);
+        self.0
+            .lock()
+            .expect("throttle lock")
+            .entry(key.to_owned())
+            .or_default()
+            .push(now);
     }
     fn clear(&self, key: &str) {
         self.0.lock().expect("throttle lock").remove(key);
@@ -80,24 +85,47 @@ pub struct NewSession {
 
 impl App {
     /// Creates a user with a generated password, which is returned once.
-    pub async fn create_user(&self, workspace_id: &str, email: &str, name: &str, role: Role) -> Result<(String, String), AppError> {
+    pub async fn create_user(
+        &self,
+        workspace_id: &str,
+        email: &str,
+        name: &str,
+        role: Role,
+    ) -> Result<(String, String), AppError> {
         if !email.contains('@') || email.len() > 254 {
-            return Err(AppError::Invalid("invalid_email", "Give a valid e-mail address.".into()));
+            return Err(AppError::Invalid(
+                "invalid_email",
+                "Give a valid e-mail address.".into(),
+            ));
         }
         let password = random_token(12);
-        let id = self.create_user_with_password(workspace_id, email, name, role, &password).await?;
+        let id = self
+            .create_user_with_password(workspace_id, email, name, role, &password)
+            .await?;
         Ok((id, password))
     }
 
-    pub async fn create_user_with_password(&self, workspace_id: &str, email: &str, name: &str, role: Role, password: &str) -> Result<String, AppError> {
+    pub async fn create_user_with_password(
+        &self,
+        workspace_id: &str,
+        email: &str,
+        name: &str,
+        role: Role,
+        password: &str,
+    ) -> Result<String, AppError> {
         let hash = hash_password(password.to_owned()).await?;
-        Ok(self.store.create_user(workspace_id, email, name, role.as_str(), &hash, self.now()).await?)
+        Ok(self
+            .store
+            .create_user(workspace_id, email, name, role.as_str(), &hash, self.now())
+            .await?)
     }
 
     /// Creates an API token; the plain token is returned once and stored hashed.
     pub async fn create_token(&self, workspace_id: &str, name: &str, role: Role) -> Result<String, AppError> {
         let token = format!("hub_{}", random_token(32));
-        self.store.create_api_token(workspace_id, name, role.as_str(), &hash_secret(&token), self.now()).await?;
+        self.store
+            .create_api_token(workspace_id, name, role.as_str(), &hash_secret(&token), self.now())
+            .await?;
         Ok(token)
     }
 
@@ -128,10 +156,22 @@ impl App {
         let cookie_value = random_token(32);
         let csrf_token = random_token(24);
         self.store
-            .create_session(&hash_secret(&cookie_value), &user.workspace_id, &user.id, &csrf_token, now, now + SESSION_TTL_MS)
+            .create_session(
+                &hash_secret(&cookie_value),
+                &user.workspace_id,
+                &user.id,
+                &csrf_token,
+                now,
+                now + SESSION_TTL_MS,
+            )
             .await?;
-        self.store.audit(&user.workspace_id, &user.id, "login", &user.id, now).await?;
-        Ok(NewSession { cookie_value, csrf_token })
+        self.store
+            .audit(&user.workspace_id, &user.id, "login", &user.id, now)
+            .await?;
+        Ok(NewSession {
+            cookie_value,
+            csrf_token,
+        })
     }
 
     pub async fn logout(&self, cookie_value: &str) -> Result<(), AppError> {

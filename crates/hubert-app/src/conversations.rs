@@ -42,7 +42,11 @@ pub struct ConversationDetail {
 }
 
 impl App {
-    pub async fn list_conversations(&self, who: &Principal, filter: &ConversationFilter) -> Result<Vec<ConversationRow>, AppError> {
+    pub async fn list_conversations(
+        &self,
+        who: &Principal,
+        filter: &ConversationFilter,
+    ) -> Result<Vec<ConversationRow>, AppError> {
         who.require(Role::Agent)?;
         Ok(self.store.conversations(&who.workspace_id, filter).await?)
     }
@@ -52,7 +56,11 @@ impl App {
         if !hubert_core::ids::is_id(id) {
             return Err(AppError::NotFound);
         }
-        let conversation = self.store.conversation(&who.workspace_id, id).await?.ok_or(AppError::NotFound)?;
+        let conversation = self
+            .store
+            .conversation(&who.workspace_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let messages = self.store.messages(&who.workspace_id, id).await?;
         let earlier = self
             .store
@@ -62,7 +70,12 @@ impl App {
             .filter(|c| c.id != conversation.id)
             .collect();
         let window_open = whatsapp_window_open(&conversation, self.now());
-        Ok(ConversationDetail { conversation, messages, earlier, window_open })
+        Ok(ConversationDetail {
+            conversation,
+            messages,
+            earlier,
+            window_open,
+        })
     }
 
     /// Checks the platform's rules, then stores the reply and its delivery job in one
@@ -77,13 +90,24 @@ impl App {
         let (kind, body, metadata) = match (&req.template, platform) {
             (Some(name), Platform::Whatsapp) => {
                 let templates = self.store.templates(&who.workspace_id, &conv.profile_id).await?;
-                let t = templates
-                    .iter()
-                    .find(|t| &t.name == name)
-                    .ok_or_else(|| AppError::Invalid("unknown_template", format!("There is no approved template called {name}.")))?;
-                ("template", t.body.clone(), json!({ "template": t.name, "language": t.language }))
+                let t = templates.iter().find(|t| &t.name == name).ok_or_else(|| {
+                    AppError::Invalid(
+                        "unknown_template",
+                        format!("There is no approved template called {name}."),
+                    )
+                })?;
+                (
+                    "template",
+                    t.body.clone(),
+                    json!({ "template": t.name, "language": t.language }),
+                )
             }
-            (Some(_), _) => return Err(AppError::Invalid("templates_unsupported", "Templates exist only on WhatsApp.".into())),
+            (Some(_), _) => {
+                return Err(AppError::Invalid(
+                    "templates_unsupported",
+                    "Templates exist only on WhatsApp.".into(),
+                ))
+            }
             (None, _) => {
                 if text.is_empty() {
                     return Err(AppError::Invalid("empty_reply", "Write a reply first.".into()));
@@ -99,11 +123,18 @@ impl App {
                 }
                 let public = matches!(context, ReplyContext::PublicPost { .. });
                 let len = hubert_core::text::reply_len(platform, text);
-                let max = if platform == Platform::X && !public { 10_000 } else { platform.max_reply_len() };
+                let max = if platform == Platform::X && !public {
+                    10_000
+                } else {
+                    platform.max_reply_len()
+                };
                 if len > max {
                     return Err(AppError::Invalid(
                         "too_long",
-                        format!("This reply is {len} characters; {} allows at most {max}.", platform.label()),
+                        format!(
+                            "This reply is {len} characters; {} allows at most {max}.",
+                            platform.label()
+                        ),
                     ));
                 }
                 ("text", text.to_owned(), json!({}))
@@ -129,7 +160,15 @@ impl App {
                 self.now(),
             )
             .await?;
-        self.store.audit(&who.workspace_id, &who.actor_id, "reply", &outcome.message_id, self.now()).await?;
+        self.store
+            .audit(
+                &who.workspace_id,
+                &who.actor_id,
+                "reply",
+                &outcome.message_id,
+                self.now(),
+            )
+            .await?;
         self.worker_wakeup.notify_one();
         self.bus.publish(
             &who.workspace_id,
@@ -147,41 +186,66 @@ impl App {
             return Err(AppError::Invalid("empty_note", "Write a note first.".into()));
         }
         let author = who.user_id.clone().unwrap_or_else(|| who.actor_id.clone());
-        let id = self.store.add_note(&who.workspace_id, conversation_id, &author, text, self.now()).await?;
-        self.bus.publish(&who.workspace_id, "message.created", Some(conversation_id), json!({ "message_id": id, "direction": "note" }));
+        let id = self
+            .store
+            .add_note(&who.workspace_id, conversation_id, &author, text, self.now())
+            .await?;
+        self.bus.publish(
+            &who.workspace_id,
+            "message.created",
+            Some(conversation_id),
+            json!({ "message_id": id, "direction": "note" }),
+        );
         Ok(id)
     }
 
     pub async fn assign(&self, who: &Principal, conversation_id: &str, assignee: Option<&str>) -> Result<(), AppError> {
         who.require(Role::Agent)?;
-        self.store.assign(&who.workspace_id, conversation_id, assignee, self.now()).await?;
+        self.store
+            .assign(&who.workspace_id, conversation_id, assignee, self.now())
+            .await?;
         self.changed(who, conversation_id, "assign").await
     }
 
     pub async fn resolve(&self, who: &Principal, conversation_id: &str) -> Result<(), AppError> {
         who.require(Role::Agent)?;
-        self.store.resolve(&who.workspace_id, conversation_id, self.now()).await?;
+        self.store
+            .resolve(&who.workspace_id, conversation_id, self.now())
+            .await?;
         self.changed(who, conversation_id, "resolve").await
     }
 
     pub async fn no_reply_needed(&self, who: &Principal, conversation_id: &str) -> Result<(), AppError> {
         who.require(Role::Agent)?;
-        self.store.no_reply_needed(&who.workspace_id, conversation_id, self.now()).await?;
+        self.store
+            .no_reply_needed(&who.workspace_id, conversation_id, self.now())
+            .await?;
         self.changed(who, conversation_id, "no_reply_needed").await
     }
 
     /// Sends an `unknown` (or `failed`) reply again after the agent checked the platform.
     pub async fn resend(&self, who: &Principal, message_id: &str) -> Result<(), AppError> {
         who.require(Role::Agent)?;
-        let m = self.store.message(&who.workspace_id, message_id).await?.ok_or(AppError::NotFound)?;
+        let m = self
+            .store
+            .message(&who.workspace_id, message_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         self.store.resend(&who.workspace_id, message_id, self.now()).await?;
         self.worker_wakeup.notify_one();
         self.changed(who, &m.conversation_id, "resend").await
     }
 
     async fn changed(&self, who: &Principal, conversation_id: &str, action: &str) -> Result<(), AppError> {
-        self.store.audit(&who.workspace_id, &who.actor_id, action, conversation_id, self.now()).await?;
-        self.bus.publish(&who.workspace_id, "conversation.updated", Some(conversation_id), json!({ "action": action }));
+        self.store
+            .audit(&who.workspace_id, &who.actor_id, action, conversation_id, self.now())
+            .await?;
+        self.bus.publish(
+            &who.workspace_id,
+            "conversation.updated",
+            Some(conversation_id),
+            json!({ "action": action }),
+        );
         Ok(())
     }
 
@@ -189,15 +253,27 @@ impl App {
     /// others.
     pub fn presence_beat(&self, who: &Principal, conversation_id: &str, typing: bool) -> Vec<crate::presence::Viewer> {
         let user = who.user_id.clone().unwrap_or_else(|| who.actor_id.clone());
-        let viewers = self.presence.beat(conversation_id, &user, &who.name, typing, self.now());
-        self.bus.publish(&who.workspace_id, "presence", Some(conversation_id), json!({ "viewers": viewers }));
+        let viewers = self
+            .presence
+            .beat(conversation_id, &user, &who.name, typing, self.now());
+        self.bus.publish(
+            &who.workspace_id,
+            "presence",
+            Some(conversation_id),
+            json!({ "viewers": viewers }),
+        );
         viewers
     }
 
     pub fn presence_leave(&self, who: &Principal, conversation_id: &str) {
         let user = who.user_id.clone().unwrap_or_else(|| who.actor_id.clone());
         let viewers = self.presence.leave(conversation_id, &user, self.now());
-        self.bus.publish(&who.workspace_id, "presence", Some(conversation_id), json!({ "viewers": viewers }));
+        self.bus.publish(
+            &who.workspace_id,
+            "presence",
+            Some(conversation_id),
+            json!({ "viewers": viewers }),
+        );
     }
 }
 

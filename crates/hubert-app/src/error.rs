@@ -40,9 +40,10 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
-            StoreError::Conflict(c) if c == "already_answered" => {
-                AppError::Conflict("already_answered", "A colleague already answered this conversation.".into())
-            }
+            StoreError::Conflict(c) if c == "already_answered" => AppError::Conflict(
+                "already_answered",
+                "A colleague already answered this conversation.".into(),
+            ),
             StoreError::Conflict(c) => AppError::Conflict("conflict", c),
             other => AppError::Internal(anyhow::Error::new(other)),
         }

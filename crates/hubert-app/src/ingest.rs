@@ -111,7 +111,12 @@ impl App {
     }
 
     /// Verifies, parses, stores and publishes one webhook delivery.
-    pub async fn ingest_webhook(&self, profile: &ProfileRow, signature: Signature<'_>, raw: &[u8]) -> Result<IngestReport, WebhookError> {
+    pub async fn ingest_webhook(
+        &self,
+        profile: &ProfileRow,
+        signature: Signature<'_>,
+        raw: &[u8],
+    ) -> Result<IngestReport, WebhookError> {
         let platform = profile.platform();
         let parsed = match platform {
             Platform::Whatsapp => {
@@ -137,20 +142,32 @@ impl App {
                 let body = String::from_utf8_lossy(raw);
                 if let Err(qe) = self
                     .store
-                    .quarantine(&profile.workspace_id, Some(&profile.id), platform.as_str(), &reason, &body, self.now())
+                    .quarantine(
+                        &profile.workspace_id,
+                        Some(&profile.id),
+                        platform.as_str(),
+                        &reason,
+                        &body,
+                        self.now(),
+                    )
                     .await
                 {
                     tracing::error!(error = %qe, "quarantine failed");
                     return Err(WebhookError::Unavailable);
                 }
                 tracing::warn!(profile = %profile.id, %reason, "webhook quarantined");
-                self.bus.publish(&profile.workspace_id, "quarantine.added", None, serde_json::json!({}));
+                self.bus
+                    .publish(&profile.workspace_id, "quarantine.added", None, serde_json::json!({}));
                 return Err(WebhookError::Malformed(reason));
             }
         };
         let batch = to_batch(profile, events);
         let (reply, wait) = oneshot::channel();
-        self.ingest_queue.sender.send((batch, reply)).await.map_err(|_| WebhookError::Unavailable)?;
+        self.ingest_queue
+            .sender
+            .send((batch, reply))
+            .await
+            .map_err(|_| WebhookError::Unavailable)?;
         let outcome = match wait.await {
             Ok(Ok(o)) => o,
             _ => return Err(WebhookError::Unavailable),

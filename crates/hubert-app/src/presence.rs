@@ -24,7 +24,10 @@ struct Entry {
 }
 
 #[derive(Clone, Default)]
-pub struct Presence(Arc<Mutex<HashMap<String, HashMap<String, Entry>>>>, Arc<Mutex<HashMap<String, Online>>>);
+pub struct Presence(
+    Arc<Mutex<HashMap<String, HashMap<String, Entry>>>>,
+    Arc<Mutex<HashMap<String, Online>>>,
+);
 
 /// A user with open live connections (the inbox page), or seen recently.
 #[derive(Debug, Default)]
@@ -73,14 +76,20 @@ impl Presence {
         let o = map.entry(user_id.to_owned()).or_default();
         o.connections += 1;
         o.last_seen = now;
-        OnlineGuard { presence: self.clone(), user_id: user_id.to_owned() }
+        OnlineGuard {
+            presence: self.clone(),
+            user_id: user_id.to_owned(),
+        }
     }
 
     /// Users with an open connection or a heartbeat within [`TTL_MS`].
     pub fn online(&self, now: i64) -> Vec<String> {
         let mut seen: Vec<String> = {
             let map = self.1.lock().expect("online lock");
-            map.iter().filter(|(_, o)| o.connections > 0 || now - o.last_seen < TTL_MS).map(|(id, _)| id.clone()).collect()
+            map.iter()
+                .filter(|(_, o)| o.connections > 0 || now - o.last_seen < TTL_MS)
+                .map(|(id, _)| id.clone())
+                .collect()
         };
         let viewers = self.0.lock().expect("presence lock");
         for v in viewers.values() {
@@ -95,7 +104,9 @@ impl Presence {
 
     pub fn viewers(&self, conversation_id: &str, now: i64) -> Vec<Viewer> {
         let mut map = self.0.lock().expect("presence lock");
-        map.get_mut(conversation_id).map(|v| Self::list(v, now)).unwrap_or_default()
+        map.get_mut(conversation_id)
+            .map(|v| Self::list(v, now))
+            .unwrap_or_default()
     }
 
     fn list(viewers: &mut HashMap<String, Entry>, now: i64) -> Vec<Viewer> {

@@ -24,7 +24,13 @@ pub fn mask(text: &str, names: &[&str]) -> String {
     // words of digits and punctuation count as one number.
     let digit_words: Vec<usize> = words
         .iter()
-        .map(|w| if w.chars().any(char::is_alphabetic) { 0 } else { w.chars().filter(|c| c.is_ascii_digit()).count() })
+        .map(|w| {
+            if w.chars().any(char::is_alphabetic) {
+                0
+            } else {
+                w.chars().filter(|c| c.is_ascii_digit()).count()
+            }
+        })
         .collect();
     let mut in_long_number = vec![false; words.len()];
     let mut start = 0;
@@ -41,7 +47,9 @@ pub fn mask(text: &str, names: &[&str]) -> String {
     let mut i = 0;
     while i < words.len() {
         let w = words[i];
-        let core: String = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '@').to_lowercase();
+        let core: String = w
+            .trim_matches(|c: char| !c.is_alphanumeric() && c != '@')
+            .to_lowercase();
         let digits = w.chars().filter(|c| c.is_ascii_digit()).count();
         let masked = if w.contains('@') || w.starts_with("http") || w.starts_with("www.") {
             Some("•••".to_owned())
@@ -81,7 +89,9 @@ mod tests {
     fn personal_data_never_shows() {
         let text = "Ik ben Sanne de Vries, bel me op 06-12345678 of mail sanne@example.nl. Postcode 3511 AB, meter 871234567890123456, @sannedv";
         let m = mask(text, &["Sanne de Vries"]);
-        for secret in ["Sanne", "Vries", "12345678", "sanne@", "3511", " AB", "8712345", "@sannedv"] {
+        for secret in [
+            "Sanne", "Vries", "12345678", "sanne@", "3511", " AB", "8712345", "@sannedv",
+        ] {
             assert!(!m.contains(secret), "{secret} leaked in {m}");
         }
         assert!(m.contains("Postcode"));

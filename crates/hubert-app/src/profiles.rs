@@ -33,23 +33,40 @@ impl App {
             .ok_or_else(|| AppError::Invalid("unsupported_platform", "Supported platforms: whatsapp, x.".into()))?;
         let name = input.name.trim();
         if name.is_empty() || name.len() > 100 {
-            return Err(AppError::Invalid("invalid_name", "Give the profile a name of at most 100 characters.".into()));
+            return Err(AppError::Invalid(
+                "invalid_name",
+                "Give the profile a name of at most 100 characters.".into(),
+            ));
         }
-        let invalid = |what: &str| AppError::Invalid("invalid_credentials", format!("Credentials for {what} are incomplete."));
+        let invalid =
+            |what: &str| AppError::Invalid("invalid_credentials", format!("Credentials for {what} are incomplete."));
         let (account_id, credentials) = match platform {
             Platform::Whatsapp => {
-                let c: WhatsappCredentials = serde_json::from_value(input.credentials).map_err(|_| invalid("WhatsApp"))?;
-                if [&c.phone_number_id, &c.access_token, &c.app_secret, &c.verify_token].iter().any(|s| s.trim().is_empty()) {
+                let c: WhatsappCredentials =
+                    serde_json::from_value(input.credentials).map_err(|_| invalid("WhatsApp"))?;
+                if [&c.phone_number_id, &c.access_token, &c.app_secret, &c.verify_token]
+                    .iter()
+                    .any(|s| s.trim().is_empty())
+                {
                     return Err(invalid("WhatsApp"));
                 }
-                (c.phone_number_id.clone(), serde_json::to_string(&c).map_err(anyhow::Error::from)?)
+                (
+                    c.phone_number_id.clone(),
+                    serde_json::to_string(&c).map_err(anyhow::Error::from)?,
+                )
             }
             _ => {
                 let c: XCredentials = serde_json::from_value(input.credentials).map_err(|_| invalid("X"))?;
-                if [&c.user_id, &c.consumer_secret, &c.access_token].iter().any(|s| s.trim().is_empty()) {
+                if [&c.user_id, &c.consumer_secret, &c.access_token]
+                    .iter()
+                    .any(|s| s.trim().is_empty())
+                {
                     return Err(invalid("X"));
                 }
-                (c.user_id.clone(), serde_json::to_string(&c).map_err(anyhow::Error::from)?)
+                (
+                    c.user_id.clone(),
+                    serde_json::to_string(&c).map_err(anyhow::Error::from)?,
+                )
             }
         };
         let default = platform.default_service_level();
@@ -73,7 +90,9 @@ impl App {
             created_at: self.now(),
         };
         self.store.create_profile(&row).await?;
-        self.store.audit(&who.workspace_id, &who.actor_id, "profile.create", &row.id, self.now()).await?;
+        self.store
+            .audit(&who.workspace_id, &who.actor_id, "profile.create", &row.id, self.now())
+            .await?;
         Ok(row)
     }
 
@@ -83,7 +102,12 @@ impl App {
     }
 
     pub fn webhook_url(&self, p: &ProfileRow) -> String {
-        format!("{}/webhooks/{}/{}", self.public_url.trim_end_matches('/'), p.platform, p.id)
+        format!(
+            "{}/webhooks/{}/{}",
+            self.public_url.trim_end_matches('/'),
+            p.platform,
+            p.id
+        )
     }
 
     /// A profile as the API shows it: never its credentials.

@@ -17,7 +17,14 @@ impl App {
     /// Per bucket: needing an answer, answered, within the norm, percent within, target,
     /// median and p90 response time. `profile_id = None` covers every profile, each
     /// message scored against its own profile's norm.
-    pub async fn service_level_report(&self, who: &Principal, profile_id: Option<&str>, from: i64, to: i64, bucket: Bucket) -> Result<Value, AppError> {
+    pub async fn service_level_report(
+        &self,
+        who: &Principal,
+        profile_id: Option<&str>,
+        from: i64,
+        to: i64,
+        bucket: Bucket,
+    ) -> Result<Value, AppError> {
         who.require(Role::Agent)?;
         if to <= from {
             return Err(AppError::Invalid("invalid_period", "`to` must be after `from`.".into()));
@@ -33,7 +40,10 @@ impl App {
         let now = self.now();
         let mut per_profile = Vec::new();
         for p in &selected {
-            let records = self.store.response_records(&who.workspace_id, Some(&p.id), from, to).await?;
+            let records = self
+                .store
+                .response_records(&who.workspace_id, Some(&p.id), from, to)
+                .await?;
             per_profile.push((p.service_level(), records));
         }
         let mut buckets = Vec::new();
@@ -41,7 +51,10 @@ impl App {
         let mut start = cal.bucket_start(bucket, from);
         while start < to {
             if buckets.len() >= MAX_BUCKETS {
-                return Err(AppError::Invalid("period_too_long", "Choose a shorter period or a larger bucket.".into()));
+                return Err(AppError::Invalid(
+                    "period_too_long",
+                    "Choose a shorter period or a larger bucket.".into(),
+                ));
             }
             let end = cal.bucket_next(bucket, start);
             let lo = start.max(from);
@@ -61,7 +74,10 @@ impl App {
         let to = self.calendar.bucket_next(Bucket::Day, from);
         let mut out = Vec::new();
         for p in self.store.profiles(&who.workspace_id).await? {
-            let records = self.store.response_records(&who.workspace_id, Some(&p.id), from, to).await?;
+            let records = self
+                .store
+                .response_records(&who.workspace_id, Some(&p.id), from, to)
+                .await?;
             let stats = sla::summarize(&p.service_level(), &records, now);
             out.push(json!({
                 "profile_id": p.id, "name": p.name, "platform": p.platform,
@@ -79,8 +95,17 @@ fn score(per_profile: &[(hubert_core::ServiceLevel, Vec<ResponseRecord>)], lo: i
     let mut parts: HashMap<usize, BucketStats> = HashMap::new();
     let mut times: Vec<i64> = Vec::new();
     for (i, (level, records)) in per_profile.iter().enumerate() {
-        let slice: Vec<ResponseRecord> = records.iter().filter(|r| r.received_at >= lo && r.received_at < hi).copied().collect();
-        times.extend(slice.iter().filter(|r| !r.no_reply_needed).filter_map(|r| r.response_ms));
+        let slice: Vec<ResponseRecord> = records
+            .iter()
+            .filter(|r| r.received_at >= lo && r.received_at < hi)
+            .copied()
+            .collect();
+        times.extend(
+            slice
+                .iter()
+                .filter(|r| !r.no_reply_needed)
+                .filter_map(|r| r.response_ms),
+        );
         parts.insert(i, sla::summarize(level, &slice, now));
     }
     if parts.len() == 1 {

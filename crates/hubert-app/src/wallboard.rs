@@ -59,7 +59,11 @@ impl BoardKey {
     pub fn of(w: &WallboardRow) -> Self {
         let mut profile_ids: Vec<String> = serde_json::from_str(&w.profile_ids).unwrap_or_default();
         profile_ids.sort();
-        Self { workspace_id: w.workspace_id.clone(), profile_ids, privacy: w.privacy != 0 }
+        Self {
+            workspace_id: w.workspace_id.clone(),
+            profile_ids,
+            privacy: w.privacy != 0,
+        }
     }
 }
 
@@ -77,7 +81,10 @@ pub struct WallboardHub {
 
 impl Default for WallboardHub {
     fn default() -> Self {
-        Self { entries: Arc::default(), revoked: broadcast::channel(64).0 }
+        Self {
+            entries: Arc::default(),
+            revoked: broadcast::channel(64).0,
+        }
     }
 }
 
@@ -89,24 +96,46 @@ impl WallboardHub {
 }
 
 impl App {
-    pub async fn create_wallboard(&self, who: &Principal, input: NewWallboard) -> Result<(WallboardRow, String), AppError> {
+    pub async fn create_wallboard(
+        &self,
+        who: &Principal,
+        input: NewWallboard,
+    ) -> Result<(WallboardRow, String), AppError> {
         who.require(Role::Lead)?;
         let name = input.name.trim();
         if name.is_empty() || name.chars().count() > 80 {
-            return Err(AppError::Invalid("invalid_name", "Give the wallboard a name of at most 80 characters.".into()));
+            return Err(AppError::Invalid(
+                "invalid_name",
+                "Give the wallboard a name of at most 80 characters.".into(),
+            ));
         }
         let profiles = self.store.profiles(&who.workspace_id).await?;
-        if let Some(unknown) = input.profile_ids.iter().find(|id| !profiles.iter().any(|p| &p.id == *id)) {
-            return Err(AppError::Invalid("unknown_profile", format!("There is no profile {unknown}.")));
+        if let Some(unknown) = input
+            .profile_ids
+            .iter()
+            .find(|id| !profiles.iter().any(|p| &p.id == *id))
+        {
+            return Err(AppError::Invalid(
+                "unknown_profile",
+                format!("There is no profile {unknown}."),
+            ));
         }
         if let Some(r) = input.rotate_seconds {
             if !(5..=3600).contains(&r) {
-                return Err(AppError::Invalid("invalid_rotation", "rotate_seconds is between 5 and 3600, or null.".into()));
+                return Err(AppError::Invalid(
+                    "invalid_rotation",
+                    "rotate_seconds is between 5 and 3600, or null.".into(),
+                ));
             }
         }
-        let layouts = input.layouts.unwrap_or_else(|| LAYOUTS.iter().map(|s| s.to_string()).collect());
+        let layouts = input
+            .layouts
+            .unwrap_or_else(|| LAYOUTS.iter().map(|s| s.to_string()).collect());
         if layouts.is_empty() || layouts.iter().any(|l| !LAYOUTS.contains(&l.as_str())) {
-            return Err(AppError::Invalid("invalid_layouts", "layouts are numbers, feed and love.".into()));
+            return Err(AppError::Invalid(
+                "invalid_layouts",
+                "layouts are numbers, feed and love.".into(),
+            ));
         }
         let token = random_token(32);
         let row = WallboardRow {
@@ -123,7 +152,15 @@ impl App {
             revoked_at: None,
         };
         self.store.create_wallboard(&row).await?;
-        self.store.audit(&who.workspace_id, &who.actor_id, "wallboard.create", &row.id, self.now()).await?;
+        self.store
+            .audit(
+                &who.workspace_id,
+                &who.actor_id,
+                "wallboard.create",
+                &row.id,
+                self.now(),
+            )
+            .await?;
         let url = format!("{}/wallboard/{token}", self.public_url.trim_end_matches('/'));
         Ok((row, url))
     }
@@ -136,7 +173,9 @@ impl App {
     pub async fn revoke_wallboard(&self, who: &Principal, id: &str) -> Result<(), AppError> {
         who.require(Role::Lead)?;
         self.store.revoke_wallboard(&who.workspace_id, id, self.now()).await?;
-        self.store.audit(&who.workspace_id, &who.actor_id, "wallboard.revoke", id, self.now()).await?;
+        self.store
+            .audit(&who.workspace_id, &who.actor_id, "wallboard.revoke", id, self.now())
+            .await?;
         let _ = self.wallboard_hub.revoked.send(id.to_owned());
         Ok(())
     }
@@ -152,9 +191,20 @@ impl App {
     /// Stars or un-stars a customer message for the wall of love.
     pub async fn star(&self, who: &Principal, message_id: &str, on: bool) -> Result<(), AppError> {
         who.require(Role::Agent)?;
-        let m = self.store.message(&who.workspace_id, message_id).await?.ok_or(AppError::NotFound)?;
-        self.store.set_compliment(&who.workspace_id, message_id, &who.actor_id, on, self.now()).await?;
-        self.bus.publish(&who.workspace_id, "conversation.updated", Some(&m.conversation_id), json!({ "action": "star" }));
+        let m = self
+            .store
+            .message(&who.workspace_id, message_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.store
+            .set_compliment(&who.workspace_id, message_id, &who.actor_id, on, self.now())
+            .await?;
+        self.bus.publish(
+            &who.workspace_id,
+            "conversation.updated",
+            Some(&m.conversation_id),
+            json!({ "action": "star" }),
+        );
         Ok(())
     }
 
@@ -163,10 +213,15 @@ impl App {
         who.require(Role::Lead)?;
         let text = text.trim();
         if text.chars().count() > 140 {
-            return Err(AppError::Invalid("too_long", "A banner is at most 140 characters.".into()));
+            return Err(AppError::Invalid(
+                "too_long",
+                "A banner is at most 140 characters.".into(),
+            ));
         }
         let expires = minutes.filter(|m| *m > 0).map(|m| self.now() + m * 60_000);
-        self.store.set_banner(&who.workspace_id, text, &who.actor_id, self.now(), expires).await?;
+        self.store
+            .set_banner(&who.workspace_id, text, &who.actor_id, self.now(), expires)
+            .await?;
         self.bus.publish(&who.workspace_id, "banner.updated", None, json!({}));
         Ok(())
     }
@@ -182,9 +237,10 @@ impl App {
         }
         let state = self.wallboard_state(&key).await?;
         let mut entries = self.wallboard_hub.entries.lock().expect("hub lock");
-        let entry = entries
-            .entry(key)
-            .or_insert_with(|| Entry { tx: watch::channel(Arc::new(state.to_string())).0, dirty: false });
+        let entry = entries.entry(key).or_insert_with(|| Entry {
+            tx: watch::channel(Arc::new(state.to_string())).0,
+            dirty: false,
+        });
         Ok(entry.tx.subscribe())
     }
 
@@ -273,14 +329,22 @@ impl App {
         let mut within_all = (0u64, 0u64);
         for p in &profiles {
             let level = p.service_level();
-            let today = self.store.response_records(ws, Some(&p.id), today_start, today_end).await?;
-            let last_week = self.store.response_records(ws, Some(&p.id), week_ago, week_ago + DAY).await?;
+            let today = self
+                .store
+                .response_records(ws, Some(&p.id), today_start, today_end)
+                .await?;
+            let last_week = self
+                .store
+                .response_records(ws, Some(&p.id), week_ago, week_ago + DAY)
+                .await?;
             let stats = sla::summarize(&level, &today, now);
             within_all.0 += stats.answered_within;
             within_all.1 += stats.answered + stats.overdue_unanswered;
             let queue = queues.iter().find(|q| q.profile_id == p.id);
             let oldest = queue.and_then(|q| q.oldest_waiting_since);
-            let oldest_state = oldest.map(|since| sla::waiting(&level, since, now).state).unwrap_or(SlaState::None);
+            let oldest_state = oldest
+                .map(|since| sla::waiting(&level, since, now).state)
+                .unwrap_or(SlaState::None);
             cards.push(json!({
                 "id": p.id, "name": p.name, "platform": p.platform,
                 "waiting": queue.map(|q| q.waiting).unwrap_or(0),
@@ -298,11 +362,18 @@ impl App {
             last_week_all.extend(last_week);
         }
         let elapsed_today = now - today_start;
-        let last_week_so_far: Vec<ResponseRecord> =
-            last_week_all.iter().filter(|r| r.received_at < week_ago + elapsed_today).copied().collect();
+        let last_week_so_far: Vec<ResponseRecord> = last_week_all
+            .iter()
+            .filter(|r| r.received_at < week_ago + elapsed_today)
+            .copied()
+            .collect();
         let figures = |records: &[ResponseRecord]| {
             let needing = records.iter().filter(|r| !r.no_reply_needed).count() as u64;
-            let mut times: Vec<i64> = records.iter().filter(|r| !r.no_reply_needed).filter_map(|r| r.response_ms).collect();
+            let mut times: Vec<i64> = records
+                .iter()
+                .filter(|r| !r.no_reply_needed)
+                .filter_map(|r| r.response_ms)
+                .collect();
             times.sort_unstable();
             let answered = times.len() as u64;
             json!({
@@ -368,9 +439,15 @@ impl App {
                         Some(end) if r.kind == "contacts" => &r.summary[..=end],
                         _ => r.summary.as_str(),
                     };
-                    (privacy::initial(r.contact_name.as_deref()), privacy::mask(summary, &names))
+                    (
+                        privacy::initial(r.contact_name.as_deref()),
+                        privacy::mask(summary, &names),
+                    )
                 } else {
-                    (r.contact_name.clone().or(r.contact_handle.clone()).unwrap_or_default(), r.summary.clone())
+                    (
+                        r.contact_name.clone().or(r.contact_handle.clone()).unwrap_or_default(),
+                        r.summary.clone(),
+                    )
                 };
                 json!({ "id": r.id, "platform": r.platform, "kind": r.kind, "at": r.created_at, "who": who,
                         "text": hubert_core::text::snippet(&text, 160) })

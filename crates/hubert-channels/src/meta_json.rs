@@ -50,9 +50,6 @@ mod tests {
         let wire = to_meta_escaped_json(&value);
         assert!(wire.is_ascii());
         assert!(!wire.contains(' '));
-        assert_eq!(
-            serde_json::from_str::<serde_json::Value>(&wire).unwrap(),
-            value
-        );
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&wire).unwrap(), value);
     }
 }

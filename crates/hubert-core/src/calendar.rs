@@ -24,7 +24,10 @@ impl Default for Calendar {
 impl Calendar {
     /// `None` when the zone name is unknown.
     pub fn new(name: &str) -> Option<Self> {
-        TimeZone::get(name).ok().map(|tz| Self { tz, name: name.to_owned() })
+        TimeZone::get(name).ok().map(|tz| Self {
+            tz,
+            name: name.to_owned(),
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -32,7 +35,9 @@ impl Calendar {
     }
 
     fn zoned(&self, t: Timestamp) -> Zoned {
-        JiffTimestamp::from_millisecond(t).unwrap_or(JiffTimestamp::UNIX_EPOCH).to_zoned(self.tz.clone())
+        JiffTimestamp::from_millisecond(t)
+            .unwrap_or(JiffTimestamp::UNIX_EPOCH)
+            .to_zoned(self.tz.clone())
     }
 
     fn ms(z: &Zoned) -> Timestamp {

@@ -251,11 +251,31 @@ mod tests {
     #[test]
     fn summary_counts_overdue_unanswered_as_missed_and_ignores_undecided() {
         let recs = [
-            ResponseRecord { received_at: T0, response_ms: Some(5 * MINUTE), no_reply_needed: false },
-            ResponseRecord { received_at: T0, response_ms: Some(20 * MINUTE), no_reply_needed: false },
-            ResponseRecord { received_at: T0, response_ms: None, no_reply_needed: false },
-            ResponseRecord { received_at: at(50, 0), response_ms: None, no_reply_needed: false },
-            ResponseRecord { received_at: T0, response_ms: None, no_reply_needed: true },
+            ResponseRecord {
+                received_at: T0,
+                response_ms: Some(5 * MINUTE),
+                no_reply_needed: false,
+            },
+            ResponseRecord {
+                received_at: T0,
+                response_ms: Some(20 * MINUTE),
+                no_reply_needed: false,
+            },
+            ResponseRecord {
+                received_at: T0,
+                response_ms: None,
+                no_reply_needed: false,
+            },
+            ResponseRecord {
+                received_at: at(50, 0),
+                response_ms: None,
+                no_reply_needed: false,
+            },
+            ResponseRecord {
+                received_at: T0,
+                response_ms: None,
+                no_reply_needed: true,
+            },
         ];
         let s = summarize(&WA, &recs, at(60, 0));
         assert_eq!(s.needing_answer, 4);

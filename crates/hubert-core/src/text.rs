@@ -42,7 +42,8 @@ pub fn x_weighted_len(text: &str) -> usize {
 
 fn weight(c: char) -> usize {
     let u = c as u32;
-    if u <= 0x10FF || (0x2000..=0x200D).contains(&u) || (0x2010..=0x201F).contains(&u) || (0x2032..=0x2037).contains(&u) {
+    if u <= 0x10FF || (0x2000..=0x200D).contains(&u) || (0x2010..=0x201F).contains(&u) || (0x2032..=0x2037).contains(&u)
+    {
         1
     } else {
         2
@@ -99,7 +100,10 @@ mod tests {
 
     #[test]
     fn urls_count_23() {
-        assert_eq!(x_weighted_len("zie https://www.example.nl/storingen/utrecht/2026"), 4 + 23);
+        assert_eq!(
+            x_weighted_len("zie https://www.example.nl/storingen/utrecht/2026"),
+            4 + 23
+        );
     }
 
     #[test]

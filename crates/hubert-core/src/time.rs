@@ -185,6 +185,9 @@ mod tests {
         assert_eq!(format_date(Bucket::Week.start(t)), "2026-11-23");
         assert_eq!(format_date(Bucket::Month.start(t)), "2026-11-01");
         assert_eq!(format_date(Bucket::Month.next(Bucket::Month.start(t))), "2026-12-01");
-        assert_eq!(format_date(Bucket::Month.next(parse_date("2026-12-01").unwrap())), "2027-01-01");
+        assert_eq!(
+            format_date(Bucket::Month.next(parse_date("2026-12-01").unwrap())),
+            "2027-01-01"
+        );
     }
 }

@@ -87,7 +87,10 @@ pub fn gauge(percent: Option<f64>, target: f64) -> String {
         r#"<line class="gauge-target" x1="{tx1:.1}" y1="{ty1:.1}" x2="{tx2:.1}" y2="{ty2:.1}" stroke-width="4"/>"#
     );
     let text = percent.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "—".into());
-    let _ = write!(s, r#"<text class="gauge-text" x="100" y="98" text-anchor="middle">{text}</text></svg>"#);
+    let _ = write!(
+        s,
+        r#"<text class="gauge-text" x="100" y="98" text-anchor="middle">{text}</text></svg>"#
+    );
     s
 }
 

@@ -21,7 +21,15 @@ impl Store {
         })
     }
 
-    pub async fn create_user(&self, workspace_id: &str, email: &str, name: &str, role: &str, password_hash: &str, now: i64) -> Result<String> {
+    pub async fn create_user(
+        &self,
+        workspace_id: &str,
+        email: &str,
+        name: &str,
+        role: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<String> {
         let id = hubert_core::new_id();
         on_pool!(&self.write, pool => {
             sqlx::query("INSERT INTO users (id, workspace_id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
@@ -53,7 +61,15 @@ impl Store {
     }
 
     /// Stores a session under the hash of its cookie value.
-    pub async fn create_session(&self, id_hash: &str, workspace_id: &str, user_id: &str, csrf_token: &str, now: i64, expires_at: i64) -> Result<()> {
+    pub async fn create_session(
+        &self,
+        id_hash: &str,
+        workspace_id: &str,
+        user_id: &str,
+        csrf_token: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
         on_pool!(&self.write, pool => {
             sqlx::query("INSERT INTO sessions (id, workspace_id, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(id_hash).bind(workspace_id).bind(user_id).bind(csrf_token).bind(now).bind(expires_at)
@@ -80,7 +96,14 @@ impl Store {
         Ok(())
     }
 
-    pub async fn create_api_token(&self, workspace_id: &str, name: &str, role: &str, token_hash: &str, now: i64) -> Result<String> {
+    pub async fn create_api_token(
+        &self,
+        workspace_id: &str,
+        name: &str,
+        role: &str,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<String> {
         let id = hubert_core::new_id();
         on_pool!(&self.write, pool => {
             sqlx::query("INSERT INTO api_tokens (id, workspace_id, name, role, token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)")

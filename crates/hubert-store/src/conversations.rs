@@ -124,7 +124,14 @@ impl Store {
     }
 
     /// Stores an agent's reply, its delivery job and the answer times, atomically.
-    pub async fn reply(&self, workspace_id: &str, conversation_id: &str, author_id: &str, r: &NewReply<'_>, now: i64) -> Result<ReplyOutcome> {
+    pub async fn reply(
+        &self,
+        workspace_id: &str,
+        conversation_id: &str,
+        author_id: &str,
+        r: &NewReply<'_>,
+        now: i64,
+    ) -> Result<ReplyOutcome> {
         on_pool!(&self.write, pool => {
             let mut tx = pool.begin().await?;
             let conv: Option<(String, Option<i64>)> = sqlx::query_as("SELECT profile_id, waiting_since FROM conversations WHERE workspace_id = $1 AND id = $2")
@@ -169,7 +176,14 @@ impl Store {
     }
 
     /// An internal note: visible to colleagues only, never sent, does not stop the clock.
-    pub async fn add_note(&self, workspace_id: &str, conversation_id: &str, author_id: &str, text: &str, now: i64) -> Result<String> {
+    pub async fn add_note(
+        &self,
+        workspace_id: &str,
+        conversation_id: &str,
+        author_id: &str,
+        text: &str,
+        now: i64,
+    ) -> Result<String> {
         let id = hubert_core::new_id();
         on_pool!(&self.write, pool => {
             let mut tx = pool.begin().await?;
@@ -190,18 +204,38 @@ impl Store {
     }
 
     /// Assigns to a user of the same workspace, or unassigns with `None`.
-    pub async fn assign(&self, workspace_id: &str, conversation_id: &str, assignee_id: Option<&str>, now: i64) -> Result<()> {
+    pub async fn assign(
+        &self,
+        workspace_id: &str,
+        conversation_id: &str,
+        assignee_id: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
         if let Some(a) = assignee_id {
             if self.user(workspace_id, a).await?.is_none() {
                 return Err(StoreError::NotFound);
             }
         }
-        self.update_conversation(workspace_id, conversation_id, "assignee_id = $3, updated_at = $4", assignee_id, now).await
+        self.update_conversation(
+            workspace_id,
+            conversation_id,
+            "assignee_id = $3, updated_at = $4",
+            assignee_id,
+            now,
+        )
+        .await
     }
 
     /// Resolves; a new customer message reopens the conversation.
     pub async fn resolve(&self, workspace_id: &str, conversation_id: &str, now: i64) -> Result<()> {
-        self.update_conversation(workspace_id, conversation_id, "status = 'resolved', waiting_since = NULL, updated_at = $4 , assignee_id = COALESCE($3, assignee_id)", None, now).await
+        self.update_conversation(
+            workspace_id,
+            conversation_id,
+            "status = 'resolved', waiting_since = NULL, updated_at = $4 , assignee_id = COALESCE($3, assignee_id)",
+            None,
+            now,
+        )
+        .await
     }
 
     /// "Geen reactie nodig": stops the clock of every waiting customer message without an
@@ -221,7 +255,14 @@ impl Store {
         Ok(())
     }
 
-    async fn update_conversation(&self, workspace_id: &str, id: &str, set: &str, value: Option<&str>, now: i64) -> Result<()> {
+    async fn update_conversation(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        set: &str,
+        value: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
         let sql = format!("UPDATE conversations SET {set} WHERE workspace_id = $1 AND id = $2");
         on_pool!(&self.write, pool => {
             let done = sqlx::query(&sql).bind(workspace_id).bind(id).bind(value).bind(now).execute(pool).await?;

@@ -44,7 +44,13 @@ impl EventBus {
         }
     }
 
-    pub fn publish(&self, workspace_id: &str, kind: &'static str, conversation_id: Option<&str>, data: serde_json::Value) {
+    pub fn publish(
+        &self,
+        workspace_id: &str,
+        kind: &'static str,
+        conversation_id: Option<&str>,
+        data: serde_json::Value,
+    ) {
         let seq = self.seq.fetch_add(1, Ordering::SeqCst) + 1;
         let _ = self.sender.send(Arc::new(Event {
             seq,

@@ -5,7 +5,8 @@ use crate::auth::unique_to_conflict;
 use crate::rows::{ProfileRow, QuarantineRow, TemplateRow};
 use crate::{on_pool, Result, Store};
 
-const PROFILE_COLS: &str = "id, workspace_id, platform, name, account_id, credentials, threshold_minutes, target_percent, created_at";
+const PROFILE_COLS: &str =
+    "id, workspace_id, platform, name, account_id, credentials, threshold_minutes, target_percent, created_at";
 
 impl Store {
     pub async fn create_profile(&self, p: &ProfileRow) -> Result<()> {
@@ -41,7 +42,14 @@ impl Store {
         })
     }
 
-    pub async fn add_template(&self, workspace_id: &str, profile_id: &str, name: &str, language: &str, body: &str) -> Result<String> {
+    pub async fn add_template(
+        &self,
+        workspace_id: &str,
+        profile_id: &str,
+        name: &str,
+        language: &str,
+        body: &str,
+    ) -> Result<String> {
         let id = hubert_core::new_id();
         on_pool!(&self.write, pool => {
             sqlx::query("INSERT INTO templates (id, workspace_id, profile_id, name, language, body) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -59,7 +67,15 @@ impl Store {
     }
 
     /// Keeps a validly signed delivery we could not parse, so nothing is lost.
-    pub async fn quarantine(&self, workspace_id: &str, profile_id: Option<&str>, platform: &str, reason: &str, body: &str, now: i64) -> Result<String> {
+    pub async fn quarantine(
+        &self,
+        workspace_id: &str,
+        profile_id: Option<&str>,
+        platform: &str,
+        reason: &str,
+        body: &str,
+        now: i64,
+    ) -> Result<String> {
         let id = hubert_core::new_id();
         on_pool!(&self.write, pool => {
             sqlx::query("INSERT INTO quarantine (id, workspace_id, profile_id, platform, reason, body, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")

@@ -6,7 +6,13 @@ use crate::{on_pool, Result, Store};
 
 impl Store {
     /// Customer messages of a profile (or all profiles) received in `[from, to)`.
-    pub async fn response_records(&self, workspace_id: &str, profile_id: Option<&str>, from: i64, to: i64) -> Result<Vec<ResponseRecord>> {
+    pub async fn response_records(
+        &self,
+        workspace_id: &str,
+        profile_id: Option<&str>,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<ResponseRecord>> {
         let rows: Vec<(i64, Option<i64>, i64)> = on_pool!(&self.read, pool => {
             sqlx::query_as("SELECT created_at, response_ms, no_reply_needed FROM messages \
                             WHERE workspace_id = $1 AND ($2 IS NULL OR profile_id = $2) AND direction = 'in' AND created_at >= $3 AND created_at < $4 \
@@ -15,7 +21,11 @@ impl Store {
         });
         Ok(rows
             .into_iter()
-            .map(|(received_at, response_ms, nrn)| ResponseRecord { received_at, response_ms, no_reply_needed: nrn != 0 })
+            .map(|(received_at, response_ms, nrn)| ResponseRecord {
+                received_at,
+                response_ms,
+                no_reply_needed: nrn != 0,
+            })
             .collect())
     }
 }

@@ -86,7 +86,14 @@ impl Store {
     }
 
     /// Stars (or un-stars) a customer message as a compliment.
-    pub async fn set_compliment(&self, workspace_id: &str, message_id: &str, user: &str, on: bool, now: i64) -> Result<()> {
+    pub async fn set_compliment(
+        &self,
+        workspace_id: &str,
+        message_id: &str,
+        user: &str,
+        on: bool,
+        now: i64,
+    ) -> Result<()> {
         on_pool!(&self.write, pool => {
             if on {
                 let found: Option<String> = sqlx::query_scalar("SELECT id FROM messages WHERE workspace_id = $1 AND id = $2 AND direction = 'in'")
@@ -160,7 +167,14 @@ impl Store {
     }
 
     /// Sets the banner; an empty text clears it.
-    pub async fn set_banner(&self, workspace_id: &str, text: &str, user: &str, now: i64, expires_at: Option<i64>) -> Result<()> {
+    pub async fn set_banner(
+        &self,
+        workspace_id: &str,
+        text: &str,
+        user: &str,
+        now: i64,
+        expires_at: Option<i64>,
+    ) -> Result<()> {
         on_pool!(&self.write, pool => {
             if text.is_empty() {
                 sqlx::query("DELETE FROM banners WHERE workspace_id = $1").bind(workspace_id).execute(pool).await?;

@@ -36,7 +36,10 @@ pub fn routes() -> Router<Web> {
         .route("/api/v1/conversations/{id}/assign", post(assign))
         .route("/api/v1/conversations/{id}/resolve", post(resolve))
         .route("/api/v1/conversations/{id}/no-reply-needed", post(no_reply_needed))
-        .route("/api/v1/conversations/{id}/presence", post(presence).delete(presence_leave))
+        .route(
+            "/api/v1/conversations/{id}/presence",
+            post(presence).delete(presence_leave),
+        )
         .route("/api/v1/messages/{id}/resend", post(resend))
         .route("/api/v1/reports/service-level", get(service_level))
         .route("/api/v1/reports/today", get(today))
@@ -47,7 +50,11 @@ pub fn routes() -> Router<Web> {
 pub async fn healthz(State(web): State<Web>) -> Response {
     match web.app.store.ping().await {
         Ok(()) => Json(json!({ "status": "ok" })).into_response(),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "database unavailable" }))).into_response(),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "database unavailable" })),
+        )
+            .into_response(),
     }
 }
 
@@ -60,16 +67,29 @@ async fn me(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult {
 async fn users(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult {
     who.require(Role::Agent)?;
     let users = web.app.store.users(&who.workspace_id).await.map_err(AppError::from)?;
-    let items: Vec<Value> = users.iter().map(|u| json!({ "id": u.id, "name": u.name, "role": u.role })).collect();
+    let items: Vec<Value> = users
+        .iter()
+        .map(|u| json!({ "id": u.id, "name": u.name, "role": u.role }))
+        .collect();
     Ok(Json(json!({ "items": items })))
 }
 
 async fn list_profiles(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult {
-    let items: Vec<Value> = web.app.profiles(&who).await?.iter().map(|p| web.app.profile_json(p)).collect();
+    let items: Vec<Value> = web
+        .app
+        .profiles(&who)
+        .await?
+        .iter()
+        .map(|p| web.app.profile_json(p))
+        .collect();
     Ok(Json(json!({ "items": items })))
 }
 
-async fn create_profile(State(web): State<Web>, ApiUser(who): ApiUser, body: Result<Json<NewProfile>, axum::extract::rejection::JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn create_profile(
+    State(web): State<Web>,
+    ApiUser(who): ApiUser,
+    body: Result<Json<NewProfile>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let Json(input) = body.map_err(bad_json)?;
     let row = web.app.create_profile(&who, input).await?;
     Ok((StatusCode::CREATED, Json(web.app.profile_json(&row))))
@@ -77,7 +97,12 @@ async fn create_profile(State(web): State<Web>, ApiUser(who): ApiUser, body: Res
 
 async fn templates(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>) -> ApiResult {
     who.require(Role::Agent)?;
-    let items = web.app.store.templates(&who.workspace_id, &id).await.map_err(AppError::from)?;
+    let items = web
+        .app
+        .store
+        .templates(&who.workspace_id, &id)
+        .await
+        .map_err(AppError::from)?;
     Ok(Json(json!({ "items": items })))
 }
 
@@ -115,7 +140,13 @@ async fn list_conversations(State(web): State<Web>, ApiUser(who): ApiUser, Query
         None => {}
     }
     let now = web.app.now();
-    let items: Vec<Value> = web.app.list_conversations(&who, &filter).await?.iter().map(|c| conversation_json(c, now)).collect();
+    let items: Vec<Value> = web
+        .app
+        .list_conversations(&who, &filter)
+        .await?
+        .iter()
+        .map(|c| conversation_json(c, now))
+        .collect();
     Ok(Json(json!({ "items": items, "now": now })))
 }
 
@@ -126,7 +157,12 @@ async fn get_conversation(State(web): State<Web>, ApiUser(who): ApiUser, Path(id
     body["messages"] = d.messages.iter().map(message_json).collect();
     body["earlier"] = d.earlier.iter().map(|c| conversation_json(c, now)).collect();
     body["window_open"] = json!(d.window_open);
-    body["starred"] = json!(web.app.store.starred_in_conversation(&who.workspace_id, &id).await.map_err(AppError::from)?);
+    body["starred"] = json!(web
+        .app
+        .store
+        .starred_in_conversation(&who.workspace_id, &id)
+        .await
+        .map_err(AppError::from)?);
     body["viewers"] = json!(web.app.presence.viewers(&id, now));
     body["now"] = json!(now);
     Ok(Json(body))
@@ -136,10 +172,18 @@ fn bad_json(e: axum::extract::rejection::JsonRejection) -> ApiError {
     ApiError(AppError::Invalid("invalid_json", e.body_text()))
 }
 
-async fn reply(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>, body: Result<Json<ReplyRequest>, axum::extract::rejection::JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn reply(
+    State(web): State<Web>,
+    ApiUser(who): ApiUser,
+    Path(id): Path<String>,
+    body: Result<Json<ReplyRequest>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let Json(req) = body.map_err(bad_json)?;
     let message_id = web.app.reply(&who, &id, &req).await?;
-    Ok((StatusCode::ACCEPTED, Json(json!({ "id": message_id, "status": "queued" }))))
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "id": message_id, "status": "queued" })),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -147,7 +191,12 @@ struct NoteBody {
     text: String,
 }
 
-async fn note(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>, body: Result<Json<NoteBody>, axum::extract::rejection::JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn note(
+    State(web): State<Web>,
+    ApiUser(who): ApiUser,
+    Path(id): Path<String>,
+    body: Result<Json<NoteBody>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let Json(b) = body.map_err(bad_json)?;
     let note_id = web.app.add_note(&who, &id, &b.text).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": note_id }))))
@@ -159,10 +208,19 @@ struct AssignBody {
     assignee: Option<String>,
 }
 
-async fn assign(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>, body: Result<Json<AssignBody>, axum::extract::rejection::JsonRejection>) -> ApiResult {
+async fn assign(
+    State(web): State<Web>,
+    ApiUser(who): ApiUser,
+    Path(id): Path<String>,
+    body: Result<Json<AssignBody>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult {
     let Json(b) = body.map_err(bad_json)?;
     let assignee = match b.assignee.as_deref() {
-        Some("me") => Some(who.user_id.clone().ok_or(AppError::Invalid("not_a_user", "A token cannot be assigned.".into()))?),
+        Some("me") => Some(
+            who.user_id
+                .clone()
+                .ok_or(AppError::Invalid("not_a_user", "A token cannot be assigned.".into()))?,
+        ),
         Some(other) => Some(other.to_owned()),
         None => None,
     };
@@ -186,7 +244,12 @@ struct PresenceBody {
     typing: bool,
 }
 
-async fn presence(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>, body: Option<Json<PresenceBody>>) -> ApiResult {
+async fn presence(
+    State(web): State<Web>,
+    ApiUser(who): ApiUser,
+    Path(id): Path<String>,
+    body: Option<Json<PresenceBody>>,
+) -> ApiResult {
     who.require(Role::Agent)?;
     let typing = body.map(|Json(b)| b.typing).unwrap_or(false);
     let viewers = web.app.presence_beat(&who, &id, typing);
@@ -198,7 +261,11 @@ async fn presence_leave(State(web): State<Web>, ApiUser(who): ApiUser, Path(id):
     Ok(Json(json!({ "ok": true })))
 }
 
-async fn resend(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn resend(
+    State(web): State<Web>,
+    ApiUser(who): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     web.app.resend(&who, &id).await?;
     Ok((StatusCode::ACCEPTED, Json(json!({ "id": id, "status": "queued" }))))
 }
@@ -214,12 +281,23 @@ struct ReportQuery {
 async fn service_level(State(web): State<Web>, ApiUser(who): ApiUser, Query(q): Query<ReportQuery>) -> ApiResult {
     let now = web.app.now();
     let cal = &web.app.calendar;
-    let bad = |what: &str| AppError::Invalid("invalid_query", format!("{what} must be YYYY-MM-DD or epoch milliseconds"));
+    let bad = |what: &str| {
+        AppError::Invalid(
+            "invalid_query",
+            format!("{what} must be YYYY-MM-DD or epoch milliseconds"),
+        )
+    };
     let to = match non_empty(&q.to) {
         // A date given for `to` means "up to and including that day".
         Some(s) => cal
             .parse_date(&s)
-            .map(|t| if s.contains('-') { cal.bucket_next(Bucket::Day, t) } else { t })
+            .map(|t| {
+                if s.contains('-') {
+                    cal.bucket_next(Bucket::Day, t)
+                } else {
+                    t
+                }
+            })
             .ok_or_else(|| bad("to"))?,
         None => cal.bucket_next(Bucket::Day, cal.day_start(now)),
     };
@@ -228,19 +306,31 @@ async fn service_level(State(web): State<Web>, ApiUser(who): ApiUser, Query(q): 
         None => to - 7 * DAY,
     };
     let bucket = match non_empty(&q.bucket) {
-        Some(b) => Bucket::parse(&b).ok_or_else(|| AppError::Invalid("invalid_bucket", "bucket is day, week or month".into()))?,
+        Some(b) => Bucket::parse(&b)
+            .ok_or_else(|| AppError::Invalid("invalid_bucket", "bucket is day, week or month".into()))?,
         None => Bucket::Day,
     };
     let profile = non_empty(&q.profile);
-    Ok(Json(web.app.service_level_report(&who, profile.as_deref(), from, to, bucket).await?))
+    Ok(Json(
+        web.app
+            .service_level_report(&who, profile.as_deref(), from, to, bucket)
+            .await?,
+    ))
 }
 
 async fn today(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult {
-    Ok(Json(json!({ "items": web.app.today(&who).await?, "now": web.app.now() })))
+    Ok(Json(
+        json!({ "items": web.app.today(&who).await?, "now": web.app.now() }),
+    ))
 }
 
 async fn quarantine(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult {
     who.require(Role::Admin)?;
-    let items = web.app.store.quarantined(&who.workspace_id, 200).await.map_err(AppError::from)?;
+    let items = web
+        .app
+        .store
+        .quarantined(&who.workspace_id, 200)
+        .await
+        .map_err(AppError::from)?;
     Ok(Json(json!({ "items": items })))
 }

@@ -16,9 +16,69 @@ const FAVICON: &str = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 3
 
 pub fn routes() -> Router<Web> {
     Router::new()
-        .route("/assets/app.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], APP_JS).into_response() }))
-        .route("/assets/wallboard.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], WALLBOARD_JS).into_response() }))
-        .route("/assets/wallboard.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], WALLBOARD_CSS).into_response() }))
-        .route("/favicon.ico", get(|| async { ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "max-age=86400")], FAVICON).into_response() }))
-        .route("/assets/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], APP_CSS).into_response() }))
+        .route(
+            "/assets/app.js",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                        (header::CACHE_CONTROL, "no-cache"),
+                    ],
+                    APP_JS,
+                )
+                    .into_response()
+            }),
+        )
+        .route(
+            "/assets/wallboard.js",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                        (header::CACHE_CONTROL, "no-cache"),
+                    ],
+                    WALLBOARD_JS,
+                )
+                    .into_response()
+            }),
+        )
+        .route(
+            "/assets/wallboard.css",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                        (header::CACHE_CONTROL, "no-cache"),
+                    ],
+                    WALLBOARD_CSS,
+                )
+                    .into_response()
+            }),
+        )
+        .route(
+            "/favicon.ico",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "image/svg+xml"),
+                        (header::CACHE_CONTROL, "max-age=86400"),
+                    ],
+                    FAVICON,
+                )
+                    .into_response()
+            }),
+        )
+        .route(
+            "/assets/app.css",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                        (header::CACHE_CONTROL, "no-cache"),
+                    ],
+                    APP_CSS,
+                )
+                    .into_response()
+            }),
+        )
 }

@@ -41,7 +41,13 @@ impl FromRequestParts<Web> for ApiUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, web: &Web) -> Result<Self, Self::Rejection> {
-        let unauthorized = || json_error(StatusCode::UNAUTHORIZED, "unauthorized", "Sign in or send a bearer token.");
+        let unauthorized = || {
+            json_error(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Sign in or send a bearer token.",
+            )
+        };
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
             let token = auth.strip_prefix("Bearer ").ok_or_else(unauthorized)?;
             return match web.app.token_principal(token.trim()).await {
@@ -50,13 +56,23 @@ impl FromRequestParts<Web> for ApiUser {
                 Err(e) => Err(crate::error::ApiError(e).into_response()),
             };
         }
-        let Some(value) = cookie(parts, SESSION_COOKIE) else { return Err(unauthorized()) };
+        let Some(value) = cookie(parts, SESSION_COOKIE) else {
+            return Err(unauthorized());
+        };
         match web.app.session_principal(value).await {
             Ok(Some((principal, csrf))) => {
                 if !matches!(parts.method, Method::GET | Method::HEAD) {
-                    let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+                    let sent = parts
+                        .headers
+                        .get(CSRF_HEADER)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
                     if !same_secret(sent, &csrf) {
-                        return Err(json_error(StatusCode::FORBIDDEN, "csrf", "The page is out of date: reload it and try again."));
+                        return Err(json_error(
+                            StatusCode::FORBIDDEN,
+                            "csrf",
+                            "The page is out of date: reload it and try again.",
+                        ));
                     }
                 }
                 Ok(ApiUser(principal))
@@ -78,7 +94,9 @@ impl FromRequestParts<Web> for PageUser {
 
     async fn from_request_parts(parts: &mut Parts, web: &Web) -> Result<Self, Self::Rejection> {
         let to_login = || Redirect::to("/login").into_response();
-        let Some(value) = cookie(parts, SESSION_COOKIE) else { return Err(to_login()) };
+        let Some(value) = cookie(parts, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
         match web.app.session_principal(value).await {
             Ok(Some((principal, csrf))) => Ok(PageUser { principal, csrf }),
             Ok(None) => Err(to_login()),

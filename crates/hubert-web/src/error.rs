@@ -38,7 +38,11 @@ impl IntoResponse for ApiError {
             AppError::Internal(_) => "Something went wrong on our side.".to_owned(),
             other => other.to_string(),
         };
-        (status, Json(json!({ "error": { "code": self.0.code(), "message": message } }))).into_response()
+        (
+            status,
+            Json(json!({ "error": { "code": self.0.code(), "message": message } })),
+        )
+            .into_response()
     }
 }
 
@@ -56,7 +60,10 @@ mod tests {
         assert_eq!(status_of(&AppError::Unauthorized), StatusCode::UNAUTHORIZED);
         assert_eq!(status_of(&AppError::Forbidden), StatusCode::FORBIDDEN);
         assert_eq!(status_of(&AppError::NotFound), StatusCode::NOT_FOUND);
-        assert_eq!(status_of(&AppError::Invalid("x", "y".into())), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            status_of(&AppError::Invalid("x", "y".into())),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
         assert_eq!(status_of(&AppError::Conflict("x", "y".into())), StatusCode::CONFLICT);
         assert_eq!(status_of(&AppError::TooManyRequests), StatusCode::TOO_MANY_REQUESTS);
     }

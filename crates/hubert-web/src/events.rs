@@ -16,7 +16,10 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::auth::ApiUser;
 use crate::Web;
 
-pub async fn stream(State(web): State<Web>, ApiUser(who): ApiUser) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+pub async fn stream(
+    State(web): State<Web>,
+    ApiUser(who): ApiUser,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let receiver = web.app.bus.subscribe();
     let hello = Event::default()
         .event("hello")
@@ -25,29 +28,42 @@ pub async fn stream(State(web): State<Web>, ApiUser(who): ApiUser) -> Sse<impl S
     let workspace = who.workspace_id.clone();
     let shutdown = web.shutdown.clone();
     // Held by the stream: the user counts as online (team panel) while connected.
-    let online = who.user_id.as_deref().map(|u| web.app.presence.connect(u, web.app.now()));
-    let live = stream::unfold((receiver, workspace, shutdown, online), |(mut rx, ws, mut shutdown, online)| async move {
-        loop {
-            let next = tokio::select! {
-                r = rx.recv() => r,
-                _ = shutdown.changed() => return None,
-            };
-            match next {
-                Ok(ev) if ev.workspace_id == ws => {
-                    let mut data = json!({ "conversation_id": ev.conversation_id });
-                    if let (Some(obj), Some(extra)) = (data.as_object_mut(), ev.data.as_object()) {
-                        obj.extend(extra.clone());
+    let online = who
+        .user_id
+        .as_deref()
+        .map(|u| web.app.presence.connect(u, web.app.now()));
+    let live = stream::unfold(
+        (receiver, workspace, shutdown, online),
+        |(mut rx, ws, mut shutdown, online)| async move {
+            loop {
+                let next = tokio::select! {
+                    r = rx.recv() => r,
+                    _ = shutdown.changed() => return None,
+                };
+                match next {
+                    Ok(ev) if ev.workspace_id == ws => {
+                        let mut data = json!({ "conversation_id": ev.conversation_id });
+                        if let (Some(obj), Some(extra)) = (data.as_object_mut(), ev.data.as_object()) {
+                            obj.extend(extra.clone());
+                        }
+                        let sse = Event::default()
+                            .event(ev.kind)
+                            .id(ev.seq.to_string())
+                            .data(data.to_string());
+                        return Some((Ok(sse), (rx, ws, shutdown, online)));
                     }
-                    let sse = Event::default().event(ev.kind).id(ev.seq.to_string()).data(data.to_string());
-                    return Some((Ok(sse), (rx, ws, shutdown, online)));
+                    Ok(_) => continue,
+                    Err(RecvError::Lagged(_)) => {
+                        return Some((
+                            Ok(Event::default().event("resync").data("{}")),
+                            (rx, ws, shutdown, online),
+                        ));
+                    }
+                    Err(RecvError::Closed) => return None,
                 }
-                Ok(_) => continue,
-                Err(RecvError::Lagged(_)) => {
-                    return Some((Ok(Event::default().event("resync").data("{}")), (rx, ws, shutdown, online)));
-                }
-                Err(RecvError::Closed) => return None,
             }
-        }
-    });
-    Sse::new(stream::once(async { Ok(hello) }).chain(live)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        },
+    );
+    Sse::new(stream::once(async { Ok(hello) }).chain(live))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

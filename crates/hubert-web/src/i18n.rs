@@ -39,7 +39,12 @@ impl Lang {
     pub fn table_json(self) -> String {
         let map: serde_json::Map<String, serde_json::Value> = TABLE
             .iter()
-            .map(|(k, nl, en)| ((*k).to_owned(), serde_json::Value::from(if self == Lang::En { *en } else { *nl })))
+            .map(|(k, nl, en)| {
+                (
+                    (*k).to_owned(),
+                    serde_json::Value::from(if self == Lang::En { *en } else { *nl }),
+                )
+            })
             .collect();
         // Safe inside a <script type="application/json"> element.
         serde_json::Value::Object(map).to_string().replace('<', "\\u003c")
@@ -60,8 +65,16 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("login.email", "E-mailadres", "E-mail address"),
     ("login.password", "Wachtwoord", "Password"),
     ("login.submit", "Inloggen", "Sign in"),
-    ("login.failed", "Onbekend e-mailadres of verkeerd wachtwoord.", "Unknown e-mail address or wrong password."),
-    ("login.throttled", "Te veel pogingen. Probeer het over een kwartier opnieuw.", "Too many attempts. Try again in fifteen minutes."),
+    (
+        "login.failed",
+        "Onbekend e-mailadres of verkeerd wachtwoord.",
+        "Unknown e-mail address or wrong password.",
+    ),
+    (
+        "login.throttled",
+        "Te veel pogingen. Probeer het over een kwartier opnieuw.",
+        "Too many attempts. Try again in fifteen minutes.",
+    ),
     ("nav.inbox", "Inbox", "Inbox"),
     ("nav.quarantine", "Quarantaine", "Quarantine"),
     ("nav.logout", "Uitloggen", "Sign out"),
@@ -83,8 +96,16 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("today.title", "Vandaag binnen de norm", "Within the norm today"),
     ("today.none", "nog geen metingen", "nothing measured yet"),
     ("today.norm", "norm", "norm"),
-    ("inbox.empty", "Geen gesprekken in deze selectie.", "No conversations in this selection."),
-    ("inbox.pick", "Kies links een gesprek.", "Pick a conversation on the left."),
+    (
+        "inbox.empty",
+        "Geen gesprekken in deze selectie.",
+        "No conversations in this selection.",
+    ),
+    (
+        "inbox.pick",
+        "Kies links een gesprek.",
+        "Pick a conversation on the left.",
+    ),
     ("conv.assign_me", "Aan mij toewijzen", "Assign to me"),
     ("conv.assign_to", "Toewijzen aan…", "Assign to…"),
     ("conv.unassigned", "Niemand", "Nobody"),
@@ -92,19 +113,43 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("conv.resolve", "Afhandelen", "Resolve"),
     ("conv.earlier", "Eerdere gesprekken", "Earlier conversations"),
     ("conv.contact", "Klant", "Customer"),
-    ("conv.viewing", "{names} bekijkt dit gesprek", "{names} is viewing this conversation"),
+    (
+        "conv.viewing",
+        "{names} bekijkt dit gesprek",
+        "{names} is viewing this conversation",
+    ),
     ("conv.typing", "{names} typt…", "{names} is typing…"),
     ("conv.note", "Interne notitie", "Internal note"),
     ("composer.placeholder", "Schrijf je antwoord…", "Write your reply…"),
     ("composer.send", "Versturen", "Send"),
     ("composer.add_note", "Notitie toevoegen", "Add note"),
-    ("composer.private", "Privé beantwoorden via DM", "Answer privately by DM"),
-    ("composer.public", "Openbaar antwoord op de tweet", "Public reply to the post"),
-    ("composer.window_closed", "Het 24-uursvenster van WhatsApp is gesloten: je kunt alleen een goedgekeurde template sturen.", "WhatsApp's 24-hour window has closed: only an approved template can be sent."),
+    (
+        "composer.private",
+        "Privé beantwoorden via DM",
+        "Answer privately by DM",
+    ),
+    (
+        "composer.public",
+        "Openbaar antwoord op de tweet",
+        "Public reply to the post",
+    ),
+    (
+        "composer.window_closed",
+        "Het 24-uursvenster van WhatsApp is gesloten: je kunt alleen een goedgekeurde template sturen.",
+        "WhatsApp's 24-hour window has closed: only an approved template can be sent.",
+    ),
     ("composer.template", "Template", "Template"),
     ("composer.send_template", "Template versturen", "Send template"),
-    ("composer.too_long", "Te lang voor dit kanaal", "Too long for this channel"),
-    ("composer.already_answered", "Een collega heeft dit gesprek net beantwoord. Lees het antwoord voordat je verstuurt.", "A colleague just answered this conversation. Read their answer before you send."),
+    (
+        "composer.too_long",
+        "Te lang voor dit kanaal",
+        "Too long for this channel",
+    ),
+    (
+        "composer.already_answered",
+        "Een collega heeft dit gesprek net beantwoord. Lees het antwoord voordat je verstuurt.",
+        "A colleague just answered this conversation. Read their answer before you send.",
+    ),
     ("composer.send_anyway", "Toch versturen", "Send anyway"),
     ("delivery.queued", "in de wachtrij", "queued"),
     ("delivery.sending", "versturen…", "sending…"),
@@ -112,31 +157,71 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("delivery.delivered", "afgeleverd", "delivered"),
     ("delivery.read", "gelezen", "read"),
     ("delivery.failed", "mislukt", "failed"),
-    ("delivery.unknown", "onbekend — controleer op het platform", "unknown — check on the platform"),
+    (
+        "delivery.unknown",
+        "onbekend — controleer op het platform",
+        "unknown — check on the platform",
+    ),
     ("delivery.resend", "Opnieuw versturen", "Send again"),
-    ("quarantine.title", "Quarantaine: binnengekomen berichten die we niet begrepen", "Quarantine: deliveries we could not understand"),
+    (
+        "quarantine.title",
+        "Quarantaine: binnengekomen berichten die we niet begrepen",
+        "Quarantine: deliveries we could not understand",
+    ),
     ("quarantine.empty", "Niets in quarantaine.", "Nothing in quarantine."),
     ("quarantine.when", "Ontvangen", "Received"),
     ("quarantine.reason", "Reden", "Reason"),
     ("quarantine.body", "Inhoud", "Body"),
-    ("live.offline", "Verbinding verbroken — opnieuw verbinden…", "Connection lost — reconnecting…"),
+    (
+        "live.offline",
+        "Verbinding verbroken — opnieuw verbinden…",
+        "Connection lost — reconnecting…",
+    ),
     ("error.generic", "Er ging iets mis.", "Something went wrong."),
     ("you", "jij", "you"),
     ("nav.wallboards", "Wallboards", "Wallboards"),
     ("conv.star", "Compliment", "Compliment"),
     ("conv.starred", "Op de muur", "On the wall"),
-    ("wb.settings", "Wallboards (narrowcasting)", "Wallboards (narrowcasting)"),
+    (
+        "wb.settings",
+        "Wallboards (narrowcasting)",
+        "Wallboards (narrowcasting)",
+    ),
     ("wb.new", "Nieuw scherm", "New screen"),
     ("wb.name", "Naam", "Name"),
-    ("wb.all_profiles", "Niets aangevinkt: alle profielen.", "Nothing ticked: every profile."),
-    ("wb.privacy", "Privacymodus (geen namen, nummers of handles)", "Privacy mode (no names, numbers or handles)"),
-    ("wb.rotate", "Wisselen tussen weergaven (seconden, leeg = alles tegelijk)", "Rotate between layouts (seconds, empty = all at once)"),
+    (
+        "wb.all_profiles",
+        "Niets aangevinkt: alle profielen.",
+        "Nothing ticked: every profile.",
+    ),
+    (
+        "wb.privacy",
+        "Privacymodus (geen namen, nummers of handles)",
+        "Privacy mode (no names, numbers or handles)",
+    ),
+    (
+        "wb.rotate",
+        "Wisselen tussen weergaven (seconden, leeg = alles tegelijk)",
+        "Rotate between layouts (seconds, empty = all at once)",
+    ),
     ("wb.create", "Scherm aanmaken", "Create screen"),
-    ("wb.created", "Het scherm is aangemaakt. Open deze link op de tv:", "The screen was created. Open this link on the TV:"),
-    ("wb.url_once", "Bewaar de link: hij wordt maar één keer getoond.", "Keep the link: it is shown only once."),
+    (
+        "wb.created",
+        "Het scherm is aangemaakt. Open deze link op de tv:",
+        "The screen was created. Open this link on the TV:",
+    ),
+    (
+        "wb.url_once",
+        "Bewaar de link: hij wordt maar één keer getoond.",
+        "Keep the link: it is shown only once.",
+    ),
     ("wb.banner", "Mededeling op alle schermen", "Banner on every screen"),
     ("wb.banner_text", "Tekst (leeg = weg)", "Text (empty = none)"),
-    ("wb.banner_minutes", "Minuten zichtbaar (leeg = tot je hem weghaalt)", "Minutes visible (empty = until removed)"),
+    (
+        "wb.banner_minutes",
+        "Minuten zichtbaar (leeg = tot je hem weghaalt)",
+        "Minutes visible (empty = until removed)",
+    ),
     ("wb.banner_save", "Opslaan", "Save"),
     ("wb.revoke", "Intrekken", "Revoke"),
     ("wb.revoked", "ingetrokken", "revoked"),
@@ -153,13 +238,29 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("wb.reaction_rate", "Reactiepercentage", "Reaction rate"),
     ("wb.median", "Mediaan reactietijd", "Median response time"),
     ("wb.vs_last_week", "vorige week {v}", "last week {v}"),
-    ("wb.today_vs", "vandaag per uur, stippel = vorige week", "today per hour, dotted = last week"),
+    (
+        "wb.today_vs",
+        "vandaag per uur, stippel = vorige week",
+        "today per hour, dotted = last week",
+    ),
     ("wb.updated", "bijgewerkt {s} s geleden", "updated {s} s ago"),
-    ("wb.stale", "Let op: deze cijfers zijn ouder dan een minuut. Verbinding wordt hersteld…", "Note: these figures are more than a minute old. Reconnecting…"),
-    ("wb.revoked_screen", "Dit scherm is ingetrokken.", "This screen was revoked."),
+    (
+        "wb.stale",
+        "Let op: deze cijfers zijn ouder dan een minuut. Verbinding wordt hersteld…",
+        "Note: these figures are more than a minute old. Reconnecting…",
+    ),
+    (
+        "wb.revoked_screen",
+        "Dit scherm is ingetrokken.",
+        "This screen was revoked.",
+    ),
     ("wb.online", "online", "online"),
     ("wb.open", "open", "open"),
-    ("wb.no_love", "Nog geen complimenten vandaag.", "No compliments yet today."),
+    (
+        "wb.no_love",
+        "Nog geen complimenten vandaag.",
+        "No compliments yet today.",
+    ),
 ];
 
 #[cfg(test)]

@@ -37,7 +37,11 @@ pub struct Web {
 /// The whole application router.
 pub fn router(app: App, shutdown: tokio::sync::watch::Receiver<bool>) -> Router {
     let secure_cookies = app.public_url.starts_with("https://");
-    let web = Web { app, secure_cookies, shutdown };
+    let web = Web {
+        app,
+        secure_cookies,
+        shutdown,
+    };
     Router::new()
         .route("/healthz", get(api::healthz))
         .merge(api::routes())
@@ -45,7 +49,10 @@ pub fn router(app: App, shutdown: tokio::sync::watch::Receiver<bool>) -> Router 
         .merge(ui::routes())
         .merge(wallboard::routes())
         .merge(assets::routes())
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(web)
 }

@@ -53,7 +53,14 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     });
     let hub = app.spawn_wallboard_hub(rx.clone());
     let worker = delivery::spawn(app.clone(), rx, config.worker_poll, config.crash_after_send);
-    Ok(RunningServer { addr, app, shutdown, server, worker, hub })
+    Ok(RunningServer {
+        addr,
+        app,
+        shutdown,
+        server,
+        worker,
+        hub,
+    })
 }
 
 impl RunningServer {

@@ -57,7 +57,11 @@ fn cookie_attrs(web: &Web) -> &'static str {
 
 fn login_form(web: &Web, lang: Lang, error: Option<&'static str>, status: StatusCode) -> Response {
     let csrf = hubert_app::auth::random_token(24);
-    let mut res = render(LoginPage { lang, csrf: csrf.clone(), error });
+    let mut res = render(LoginPage {
+        lang,
+        csrf: csrf.clone(),
+        error,
+    });
     *res.status_mut() = status;
     if let Ok(v) = format!("{LOGIN_CSRF_COOKIE}={csrf}{}", cookie_attrs(web)).parse() {
         res.headers_mut().append(header::SET_COOKIE, v);
@@ -83,7 +87,11 @@ async fn login(State(web): State<Web>, lang: Lang, headers: HeaderMap, Form(form
     if expected.is_empty() || !same_secret(expected, &form.csrf) {
         return login_form(&web, lang, Some(lang.t("error.generic")), StatusCode::FORBIDDEN);
     }
-    let client = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or("direct").to_owned();
+    let client = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("direct")
+        .to_owned();
     match web.app.login(form.email.trim(), &form.password, &client).await {
         Ok(session) => {
             let mut res = Redirect::to("/").into_response();
@@ -92,7 +100,12 @@ async fn login(State(web): State<Web>, lang: Lang, headers: HeaderMap, Form(form
             }
             res
         }
-        Err(AppError::TooManyRequests) => login_form(&web, lang, Some(lang.t("login.throttled")), StatusCode::TOO_MANY_REQUESTS),
+        Err(AppError::TooManyRequests) => login_form(
+            &web,
+            lang,
+            Some(lang.t("login.throttled")),
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
         Err(AppError::Unauthorized) => login_form(&web, lang, Some(lang.t("login.failed")), StatusCode::UNAUTHORIZED),
         Err(e) => crate::error::ApiError(e).into_response(),
     }
@@ -124,7 +137,10 @@ async fn set_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
     let back = headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned())))
+        .and_then(|r| {
+            r.split_once("://")
+                .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()))
+        })
         .filter(|p| p.starts_with('/') && !p.starts_with("//"))
         .unwrap_or_else(|| "/".into());
     let mut res = Redirect::to(&back).into_response();

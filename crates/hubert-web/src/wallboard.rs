@@ -54,7 +54,11 @@ fn board_json(w: &WallboardRow) -> Value {
 async fn board(web: &Web, token: &str) -> Result<WallboardRow, Response> {
     match web.app.wallboard_for_token(token).await {
         Ok(Some(w)) => Ok(w),
-        Ok(None) => Err(json_error(StatusCode::NOT_FOUND, "unknown_wallboard", "This wallboard does not exist or was revoked.")),
+        Ok(None) => Err(json_error(
+            StatusCode::NOT_FOUND,
+            "unknown_wallboard",
+            "This wallboard does not exist or was revoked.",
+        )),
         Err(e) => Err(ApiError(e).into_response()),
     }
 }
@@ -70,11 +74,29 @@ struct WallboardPage {
 async fn page(State(web): State<Web>, lang: Lang, Path(token): Path<String>) -> Response {
     let w = match board(&web, &token).await {
         Ok(w) => w,
-        Err(_) => return (StatusCode::NOT_FOUND, Html("<!doctype html><title>Hubert</title><p>Dit scherm bestaat niet (meer).</p>")).into_response(),
+        Err(_) => {
+            return (
+                StatusCode::NOT_FOUND,
+                Html("<!doctype html><title>Hubert</title><p>Dit scherm bestaat niet (meer).</p>"),
+            )
+                .into_response()
+        }
     };
-    let html = WallboardPage { lang, name: w.name, i18n: lang.table_json() }.render();
+    let html = WallboardPage {
+        lang,
+        name: w.name,
+        i18n: lang.table_json(),
+    }
+    .render();
     match html {
-        Ok(h) => ([(header::CACHE_CONTROL, "no-store"), (header::REFERRER_POLICY, "no-referrer")], Html(h)).into_response(),
+        Ok(h) => (
+            [
+                (header::CACHE_CONTROL, "no-store"),
+                (header::REFERRER_POLICY, "no-referrer"),
+            ],
+            Html(h),
+        )
+            .into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
@@ -101,33 +123,41 @@ async fn events(State(web): State<Web>, Path(token): Path<String>) -> Response {
         Ok(rx) => rx,
         Err(e) => return ApiError(e).into_response(),
     };
-    let first_board = Event::default().event("board").retry(Duration::from_secs(2)).data(board_json(&w).to_string());
+    let first_board = Event::default()
+        .event("board")
+        .retry(Duration::from_secs(2))
+        .data(board_json(&w).to_string());
     let current = rx.borrow_and_update().clone();
     let first_state = Event::default().event("state").data(current.as_str());
     let shutdown = web.shutdown.clone();
     let id = w.id.clone();
-    let live = stream::unfold((rx, revocations, shutdown, id), |(mut rx, mut revoked, mut shutdown, id)| async move {
-        loop {
-            tokio::select! {
-                changed = rx.changed() => {
-                    if changed.is_err() {
-                        return None;
+    let live = stream::unfold(
+        (rx, revocations, shutdown, id),
+        |(mut rx, mut revoked, mut shutdown, id)| async move {
+            loop {
+                tokio::select! {
+                    changed = rx.changed() => {
+                        if changed.is_err() {
+                            return None;
+                        }
+                        let s = rx.borrow_and_update().clone();
+                        let ev = Event::default().event("state").data(s.as_str());
+                        return Some((Ok::<_, Infallible>(ev), (rx, revoked, shutdown, id)));
                     }
-                    let s = rx.borrow_and_update().clone();
-                    let ev = Event::default().event("state").data(s.as_str());
-                    return Some((Ok::<_, Infallible>(ev), (rx, revoked, shutdown, id)));
+                    r = revoked.recv() => match r {
+                        Ok(gone) if gone == id => return None,
+                        Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(_) => return None,
+                    },
+                    _ = shutdown.changed() => return None,
                 }
-                r = revoked.recv() => match r {
-                    Ok(gone) if gone == id => return None,
-                    Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(_) => return None,
-                },
-                _ = shutdown.changed() => return None,
             }
-        }
-    });
+        },
+    );
     let head = stream::iter([Ok::<_, Infallible>(first_board), Ok(first_state)]);
-    Sse::new(head.chain(live)).keep_alive(KeepAlive::new().interval(Duration::from_secs(10))).into_response()
+    Sse::new(head.chain(live))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(10)))
+        .into_response()
 }
 
 type ApiResult<T = Json<Value>> = Result<T, ApiError>;
@@ -137,7 +167,11 @@ async fn list(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult {
     Ok(Json(json!({ "items": items })))
 }
 
-async fn create(State(web): State<Web>, ApiUser(who): ApiUser, body: Result<Json<NewWallboard>, axum::extract::rejection::JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn create(
+    State(web): State<Web>,
+    ApiUser(who): ApiUser,
+    body: Result<Json<NewWallboard>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let Json(input) = body.map_err(|e| ApiError(AppError::Invalid("invalid_json", e.body_text())))?;
     let (row, url) = web.app.create_wallboard(&who, input).await?;
     let mut body = board_json(&row);
@@ -212,7 +246,10 @@ async fn render_settings(web: &Web, user: &PageUser, lang: Lang, new_url: Option
         if ids.is_empty() {
             return lang.t("filter.all").to_owned();
         }
-        ids.iter().filter_map(|id| profiles.iter().find(|p| &p.id == id).map(|p| p.name.clone())).collect::<Vec<_>>().join(", ")
+        ids.iter()
+            .filter_map(|id| profiles.iter().find(|p| &p.id == id).map(|p| p.name.clone()))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let page = SettingsPage {
         lang,
@@ -261,11 +298,21 @@ struct CreateForm {
 async fn settings_create(State(web): State<Web>, user: PageUser, lang: Lang, body: axum::body::Bytes) -> Response {
     // Repeated `profile` fields: parse by hand, serde_urlencoded cannot collect them.
     let pairs: Vec<(String, String)> = url_pairs(&body);
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
     let form = CreateForm {
         csrf: get("csrf"),
         name: get("name"),
-        profile: pairs.iter().filter(|(n, _)| n == "profile").map(|(_, v)| v.clone()).collect(),
+        profile: pairs
+            .iter()
+            .filter(|(n, _)| n == "profile")
+            .map(|(_, v)| v.clone())
+            .collect(),
         privacy: pairs.iter().find(|(n, _)| n == "privacy").map(|(_, v)| v.clone()),
         rotate_seconds: get("rotate_seconds"),
     };
@@ -286,7 +333,9 @@ async fn settings_create(State(web): State<Web>, user: PageUser, lang: Lang, bod
 }
 
 fn url_pairs(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -294,7 +343,12 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn settings_revoke(State(web): State<Web>, user: PageUser, Path(id): Path<String>, Form(form): Form<CsrfForm>) -> Response {
+async fn settings_revoke(
+    State(web): State<Web>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
     if !same_secret(&form.csrf, &user.csrf) {
         return StatusCode::FORBIDDEN.into_response();
     }
@@ -317,7 +371,11 @@ async fn settings_banner(State(web): State<Web>, user: PageUser, Form(form): For
     if !same_secret(&form.csrf, &user.csrf) {
         return StatusCode::FORBIDDEN.into_response();
     }
-    match web.app.set_banner(&user.principal, &form.text, form.minutes.trim().parse().ok()).await {
+    match web
+        .app
+        .set_banner(&user.principal, &form.text, form.minutes.trim().parse().ok())
+        .await
+    {
         Ok(()) => Redirect::to("/admin/wallboards").into_response(),
         Err(e) => ApiError(e).into_response(),
     }

@@ -20,21 +20,36 @@ use crate::{Web, MAX_WEBHOOK_BYTES};
 
 pub fn routes() -> Router<Web> {
     Router::new()
-        .route("/webhooks/whatsapp/{profile}", get(whatsapp_handshake).post(whatsapp_delivery))
+        .route(
+            "/webhooks/whatsapp/{profile}",
+            get(whatsapp_handshake).post(whatsapp_delivery),
+        )
         .route("/webhooks/x/{profile}", get(x_crc).post(x_delivery))
         .layer(DefaultBodyLimit::max(MAX_WEBHOOK_BYTES))
 }
 
 fn refuse(e: WebhookError) -> Response {
     match e {
-        WebhookError::UnknownProfile => json_error(StatusCode::NOT_FOUND, "unknown_webhook", "No profile has this webhook URL."),
+        WebhookError::UnknownProfile => json_error(
+            StatusCode::NOT_FOUND,
+            "unknown_webhook",
+            "No profile has this webhook URL.",
+        ),
         WebhookError::Unauthorized(reason) => json_error(StatusCode::UNAUTHORIZED, "bad_signature", &reason),
         WebhookError::Malformed(reason) => json_error(StatusCode::BAD_REQUEST, "malformed", &reason),
-        WebhookError::Unavailable => json_error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Storage is unavailable; retry later."),
+        WebhookError::Unavailable => json_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Storage is unavailable; retry later.",
+        ),
     }
 }
 
-async fn whatsapp_handshake(State(web): State<Web>, Path(profile): Path<String>, Query(query): Query<HashMap<String, String>>) -> Response {
+async fn whatsapp_handshake(
+    State(web): State<Web>,
+    Path(profile): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
     let profile = match web.app.webhook_profile(&profile, Platform::Whatsapp).await {
         Ok(p) => p,
         Err(e) => return refuse(e),
@@ -44,16 +59,29 @@ async fn whatsapp_handshake(State(web): State<Web>, Path(profile): Path<String>,
     };
     match hubert_channels::whatsapp::verify_handshake(&query, &creds.verify_token) {
         Some(challenge) => ([(header::CONTENT_TYPE, "text/plain")], challenge).into_response(),
-        None => json_error(StatusCode::FORBIDDEN, "bad_verify_token", "The verify token does not match."),
+        None => json_error(
+            StatusCode::FORBIDDEN,
+            "bad_verify_token",
+            "The verify token does not match.",
+        ),
     }
 }
 
-async fn whatsapp_delivery(State(web): State<Web>, Path(profile): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+async fn whatsapp_delivery(
+    State(web): State<Web>,
+    Path(profile): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
     deliver(&web, &profile, Platform::Whatsapp, signature, &body).await
 }
 
-async fn x_crc(State(web): State<Web>, Path(profile): Path<String>, Query(query): Query<HashMap<String, String>>) -> Response {
+async fn x_crc(
+    State(web): State<Web>,
+    Path(profile): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
     let profile = match web.app.webhook_profile(&profile, Platform::X).await {
         Ok(p) => p,
         Err(e) => return refuse(e),
@@ -81,9 +109,18 @@ async fn deliver(web: &Web, profile: &str, platform: Platform, signature: Option
         Ok(p) => p,
         Err(e) => return refuse(e),
     };
-    match web.app.ingest_webhook(&profile, Signature { header: signature }, body).await {
+    match web
+        .app
+        .ingest_webhook(&profile, Signature { header: signature }, body)
+        .await
+    {
         Ok(report) => {
-            tracing::debug!(messages = report.messages, statuses = report.statuses, duplicates = report.duplicates, "webhook stored");
+            tracing::debug!(
+                messages = report.messages,
+                statuses = report.statuses,
+                duplicates = report.duplicates,
+                "webhook stored"
+            );
             (StatusCode::OK, "EVENT_RECEIVED").into_response()
         }
         Err(e) => refuse(e),

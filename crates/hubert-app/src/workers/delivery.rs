@@ -33,7 +33,12 @@ pub struct CrashAfterSend(pub Arc<AtomicBool>);
 
 /// Runs until `shutdown` turns true. `poll` bounds how long a due job may wait when no
 /// wake-up arrives (e.g. a retry whose time has come).
-pub fn spawn(app: App, mut shutdown: watch::Receiver<bool>, poll: Duration, crash: CrashAfterSend) -> tokio::task::JoinHandle<()> {
+pub fn spawn(
+    app: App,
+    mut shutdown: watch::Receiver<bool>,
+    poll: Duration,
+    crash: CrashAfterSend,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             if *shutdown.borrow() {
@@ -66,12 +71,22 @@ enum Step {
 async fn run_once(app: &App, crash: &CrashAfterSend) -> anyhow::Result<Step> {
     let now = app.now();
     for (ws, conversation_id, message_id) in app.store.expire_leases(now).await? {
-        app.bus.publish(&ws, "message.status", Some(&conversation_id), json!({ "message_id": message_id, "status": "unknown" }));
+        app.bus.publish(
+            &ws,
+            "message.status",
+            Some(&conversation_id),
+            json!({ "message_id": message_id, "status": "unknown" }),
+        );
     }
     let Some(job) = app.store.claim_job(now, LEASE_MS).await? else {
         return Ok(Step::Idle);
     };
-    app.bus.publish(&job.workspace_id, "message.status", Some(&job.conversation_id), json!({ "message_id": job.message_id, "status": "sending" }));
+    app.bus.publish(
+        &job.workspace_id,
+        "message.status",
+        Some(&job.conversation_id),
+        json!({ "message_id": job.message_id, "status": "sending" }),
+    );
     let outcome = send(app, &job).await;
     if crash.0.load(Ordering::SeqCst) {
         return Ok(Step::Crashed);
@@ -79,17 +94,28 @@ async fn run_once(app: &App, crash: &CrashAfterSend) -> anyhow::Result<Step> {
     let result = match outcome {
         SendOutcome::Accepted { platform_message_id } => JobResult::Accepted { platform_message_id },
         SendOutcome::Retry { after, reason } if job.attempts < MAX_ATTEMPTS => {
-            let wait = after.map(|d| d.as_millis() as i64).unwrap_or_else(|| backoff_ms(job.attempts));
-            JobResult::Retry { run_at: app.now() + wait, reason }
+            let wait = after
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or_else(|| backoff_ms(job.attempts));
+            JobResult::Retry {
+                run_at: app.now() + wait,
+                reason,
+            }
         }
-        SendOutcome::Retry { reason, .. } => JobResult::Failed { reason: format!("gave up after {} attempts: {reason}", job.attempts) },
-        SendOutcome::Failed { code, reason } => JobResult::Failed { reason: format!("{code}: {reason}") },
+        SendOutcome::Retry { reason, .. } => JobResult::Failed {
+            reason: format!("gave up after {} attempts: {reason}", job.attempts),
+        },
+        SendOutcome::Failed { code, reason } => JobResult::Failed {
+            reason: format!("{code}: {reason}"),
+        },
         SendOutcome::Uncertain { reason } => JobResult::Uncertain { reason },
     };
     match app.store.finish_job(&job, &result, app.now()).await {
         Ok(status) => {
             let error = match &result {
-                JobResult::Failed { reason } | JobResult::Uncertain { reason } | JobResult::Retry { reason, .. } => Some(reason.clone()),
+                JobResult::Failed { reason } | JobResult::Uncertain { reason } | JobResult::Retry { reason, .. } => {
+                    Some(reason.clone())
+                }
                 JobResult::Accepted { .. } => None,
             };
             app.bus.publish(
@@ -114,8 +140,18 @@ pub fn backoff_ms(attempt: i64) -> i64 {
 async fn send(app: &App, job: &ClaimedJob) -> SendOutcome {
     let profile = match app.store.profile(&job.workspace_id, &job.profile_id).await {
         Ok(Some(p)) => p,
-        Ok(None) => return SendOutcome::Failed { code: "no_profile".into(), reason: "the profile was removed".into() },
-        Err(e) => return SendOutcome::Retry { after: None, reason: format!("database: {e}") },
+        Ok(None) => {
+            return SendOutcome::Failed {
+                code: "no_profile".into(),
+                reason: "the profile was removed".into(),
+            }
+        }
+        Err(e) => {
+            return SendOutcome::Retry {
+                after: None,
+                reason: format!("database: {e}"),
+            }
+        }
     };
     let body = if job.kind == "template" {
         let meta: serde_json::Value = serde_json::from_str(&job.metadata).unwrap_or_default();
@@ -136,13 +172,22 @@ async fn send(app: &App, job: &ClaimedJob) -> SendOutcome {
     match profile.platform() {
         Platform::Whatsapp => match serde_json::from_str(&profile.credentials) {
             Ok(creds) => hubert_channels::whatsapp::send(&app.http, &app.endpoints.graph_api_url, &creds, &msg).await,
-            Err(_) => SendOutcome::Failed { code: "credentials".into(), reason: "stored credentials are unreadable".into() },
+            Err(_) => SendOutcome::Failed {
+                code: "credentials".into(),
+                reason: "stored credentials are unreadable".into(),
+            },
         },
         Platform::X => match serde_json::from_str(&profile.credentials) {
             Ok(creds) => hubert_channels::x::send(&app.http, &app.endpoints.x_api_url, &creds, &msg).await,
-            Err(_) => SendOutcome::Failed { code: "credentials".into(), reason: "stored credentials are unreadable".into() },
+            Err(_) => SendOutcome::Failed {
+                code: "credentials".into(),
+                reason: "stored credentials are unreadable".into(),
+            },
         },
-        other => SendOutcome::Failed { code: "unsupported".into(), reason: format!("sending on {other} is not built yet") },
+        other => SendOutcome::Failed {
+            code: "unsupported".into(),
+            reason: format!("sending on {other} is not built yet"),
+        },
     }
 }
 

@@ -107,11 +107,9 @@ impl FakeGraph {
 
     /// Queues an answer served (in order) before the default behaviour.
     pub fn push_response(&self, status: u16, body: Value, headers: Vec<(String, String)>) {
-        self.lock().scripted.push_back(ScriptedResponse {
-            status,
-            body,
-            headers,
-        });
+        self.lock()
+            .scripted
+            .push_back(ScriptedResponse { status, body, headers });
     }
 
     /// Waits this long (after recording) before answering every request.
@@ -160,13 +158,7 @@ impl FakeGraph {
     }
 }
 
-async fn handle(
-    State(state): State<Shared>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn handle(State(state): State<Shared>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let request = RecordedRequest::new(&method, &uri, &headers, &body);
     let delay = {
         let mut locked = state.lock().unwrap_or_else(|e| e.into_inner());
@@ -195,45 +187,27 @@ fn is_graph_version(segment: &str) -> bool {
         return false;
     };
     let mut parts = number.split('.');
-    let is_digits =
-        |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let is_digits = |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     is_digits(parts.next()) && is_digits(parts.next()) && parts.next().is_none()
 }
 
 fn send_messages(state: &mut GraphState, request: &RecordedRequest) -> ScriptedResponse {
     if request.bearer_token().is_none() {
-        return graph_error(
-            401,
-            190,
-            "Invalid OAuth access token - Cannot parse access token",
-            None,
-        );
+        return graph_error(401, 190, "Invalid OAuth access token - Cannot parse access token", None);
     }
     let body = &request.body;
     if body.get("status").and_then(Value::as_str) == Some("read") {
         return ScriptedResponse::new(200, json!({"success": true}));
     }
     if body.get("messaging_product").and_then(Value::as_str) != Some("whatsapp") {
-        return graph_error(
-            400,
-            100,
-            "(#100) The parameter messaging_product is required.",
-            None,
-        );
+        return graph_error(400, 100, "(#100) The parameter messaging_product is required.", None);
     }
-    let Some(to) = body
-        .get("to")
-        .and_then(Value::as_str)
-        .filter(|t| !t.is_empty())
-    else {
+    let Some(to) = body.get("to").and_then(Value::as_str).filter(|t| !t.is_empty()) else {
         return graph_error(400, 100, "(#100) The parameter to is required.", None);
     };
     let message_type = body.get("type").and_then(Value::as_str).unwrap_or("text");
     if message_type == "text" {
-        let text = body
-            .pointer("/text/body")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let text = body.pointer("/text/body").and_then(Value::as_str).unwrap_or_default();
         if text.is_empty() || text.chars().count() > 4096 {
             return graph_error(
                 400,
@@ -245,11 +219,8 @@ fn send_messages(state: &mut GraphState, request: &RecordedRequest) -> ScriptedR
     }
     let wa_id = to.trim_start_matches('+').to_string();
     let now = state.clock.now();
-    let window_closed = message_type != "template"
-        && state
-            .last_inbound
-            .get(&wa_id)
-            .is_none_or(|last| now - last > WINDOW_MS);
+    let window_closed =
+        message_type != "template" && state.last_inbound.get(&wa_id).is_none_or(|last| now - last > WINDOW_MS);
     let fails_async = match (state.window_mode, window_closed) {
         (WindowMode::SyncError, true) => {
             return graph_error(
@@ -318,9 +289,7 @@ async fn post_statuses(
             run.callback_data.as_deref(),
             error,
         );
-        let body = Batch::new()
-            .status(&webhook.phone_number_id, status)
-            .build();
+        let body = Batch::new().status(&webhook.phone_number_id, status).build();
         if super::post_meta_webhook(&http, &webhook.url, &webhook.app_secret, body)
             .await
             .is_err()
@@ -332,10 +301,7 @@ async fn post_statuses(
 
 fn new_wamid() -> String {
     let bytes: [u8; 24] = rand::random();
-    format!(
-        "wamid.{}",
-        base64::engine::general_purpose::STANDARD.encode(bytes)
-    )
+    format!("wamid.{}", base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
 /// The Graph error envelope of channels.md §1f.

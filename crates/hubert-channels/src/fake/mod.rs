@@ -18,8 +18,7 @@ pub use server::{RecordedRequest, ScriptedResponse};
 pub use x_server::FakeX;
 
 fn hmac_sha256(secret: &str, body: &[u8]) -> [u8; 32] {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
     mac.update(body);
     mac.finalize().into_bytes().into()
 }

@@ -78,16 +78,9 @@ impl ScriptedResponse {
 
     pub(crate) fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (
-            status,
-            [("content-type", "application/json")],
-            self.body.to_string(),
-        )
-            .into_response();
+        let mut response = (status, [("content-type", "application/json")], self.body.to_string()).into_response();
         for (name, value) in self.headers {
-            if let (Ok(name), Ok(value)) =
-                (HeaderName::try_from(name), HeaderValue::try_from(value))
-            {
+            if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
                 response.headers_mut().insert(name, value);
             }
         }

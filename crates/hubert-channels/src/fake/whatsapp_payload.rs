@@ -12,14 +12,7 @@ pub const WABA_ID: &str = "104857600012345";
 pub const DISPLAY_PHONE_NUMBER: &str = "31201234567";
 
 /// A delivery with one text message.
-pub fn text_message(
-    phone_number_id: &str,
-    wa_id: &str,
-    name: &str,
-    wamid: &str,
-    ts_secs: i64,
-    text: &str,
-) -> Vec<u8> {
+pub fn text_message(phone_number_id: &str, wa_id: &str, name: &str, wamid: &str, ts_secs: i64, text: &str) -> Vec<u8> {
     Batch::new()
         .text(phone_number_id, wa_id, name, wamid, ts_secs, text)
         .build()
@@ -50,13 +43,7 @@ pub fn message(phone_number_id: &str, wa_id: &str, name: &str, message_object: V
 }
 
 /// A delivery with one status receipt; `error` is `(code, title)` for `failed`.
-pub fn status(
-    phone_number_id: &str,
-    wamid: &str,
-    status: &str,
-    ts_secs: i64,
-    error: Option<(i64, &str)>,
-) -> Vec<u8> {
+pub fn status(phone_number_id: &str, wamid: &str, status: &str, ts_secs: i64, error: Option<(i64, &str)>) -> Vec<u8> {
     Batch::new()
         .status(
             phone_number_id,
@@ -66,15 +53,8 @@ pub fn status(
 }
 
 /// `messages[]` element of any type: `{"from","id","timestamp","type", <type>: content}`.
-pub fn message_object(
-    wa_id: &str,
-    wamid: &str,
-    ts_secs: i64,
-    message_type: &str,
-    content: Value,
-) -> Value {
-    let mut object =
-        json!({"from": wa_id, "id": wamid, "timestamp": ts_secs.to_string(), "type": message_type});
+pub fn message_object(wa_id: &str, wamid: &str, ts_secs: i64, message_type: &str, content: Value) -> Value {
+    let mut object = json!({"from": wa_id, "id": wamid, "timestamp": ts_secs.to_string(), "type": message_type});
     object[message_type] = content;
     object
 }
@@ -94,8 +74,7 @@ pub fn media_object(
     mime_type: &str,
     caption: Option<&str>,
 ) -> Value {
-    let mut media =
-        json!({"id": media_id, "mime_type": mime_type, "sha256": format!("{:0>64}", media_id)});
+    let mut media = json!({"id": media_id, "mime_type": mime_type, "sha256": format!("{:0>64}", media_id)});
     if let Some(caption) = caption {
         media["caption"] = json!(caption);
     }
@@ -122,7 +101,8 @@ pub fn status_object(
         object["biz_opaque_callback_data"] = json!(callback_data);
     }
     if status == "sent" {
-        object["pricing"] = json!({"billable": false, "pricing_model": "PMP", "type": "free_customer_service", "category": "service"});
+        object["pricing"] =
+            json!({"billable": false, "pricing_model": "PMP", "type": "free_customer_service", "category": "service"});
     }
     if let Some((code, title)) = error {
         object["errors"] = json!([{"code": code, "title": title, "message": title,
@@ -158,31 +138,12 @@ impl Batch {
     }
 
     /// Adds a text message from `wa_id`.
-    pub fn text(
-        self,
-        phone_number_id: &str,
-        wa_id: &str,
-        name: &str,
-        wamid: &str,
-        ts_secs: i64,
-        text: &str,
-    ) -> Self {
-        self.message(
-            phone_number_id,
-            wa_id,
-            name,
-            text_object(wa_id, wamid, ts_secs, text),
-        )
+    pub fn text(self, phone_number_id: &str, wa_id: &str, name: &str, wamid: &str, ts_secs: i64, text: &str) -> Self {
+        self.message(phone_number_id, wa_id, name, text_object(wa_id, wamid, ts_secs, text))
     }
 
     /// Adds any message object (its `contacts[]` entry is built from `wa_id` and `name`).
-    pub fn message(
-        self,
-        phone_number_id: &str,
-        wa_id: &str,
-        name: &str,
-        message_object: Value,
-    ) -> Self {
+    pub fn message(self, phone_number_id: &str, wa_id: &str, name: &str, message_object: Value) -> Self {
         self.change(json!({
             "messaging_product": "whatsapp",
             "metadata": metadata(phone_number_id),
@@ -207,10 +168,7 @@ impl Batch {
 
     /// Adds a change of any field (e.g. `account_update`, which parsers ignore).
     pub fn field_change(mut self, field: &str, value: Value) -> Self {
-        let current = self
-            .entries
-            .last_mut()
-            .expect("a batch always has an entry");
+        let current = self.entries.last_mut().expect("a batch always has an entry");
         current.push(json!({"field": field, "value": value}));
         self
     }
@@ -229,8 +187,7 @@ impl Batch {
             .filter(|changes| !changes.is_empty())
             .map(|changes| json!({"id": WABA_ID, "changes": changes}))
             .collect();
-        to_meta_escaped_json(&json!({"object": "whatsapp_business_account", "entry": entries}))
-            .into_bytes()
+        to_meta_escaped_json(&json!({"object": "whatsapp_business_account", "entry": entries})).into_bytes()
     }
 }
 

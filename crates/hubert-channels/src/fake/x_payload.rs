@@ -40,7 +40,8 @@ pub fn dm(
     text: &str,
     ts_ms: i64,
 ) -> Vec<u8> {
-    let users = json!({ sender_id: user(sender_id, name, screen_name), for_user_id: user(for_user_id, "Webcare", "webcare") });
+    let users =
+        json!({ sender_id: user(sender_id, name, screen_name), for_user_id: user(for_user_id, "Webcare", "webcare") });
     dm_envelope(
         for_user_id,
         dm_event(event_id, sender_id, for_user_id, text, ts_ms),
@@ -68,14 +69,7 @@ pub fn dm_from_us(
 
 /// A v1.1 post object to adapt (quotes, retweets, media, extended text) before
 /// wrapping with [`tweet_events`].
-pub fn tweet(
-    tweet_id: &str,
-    user_id: &str,
-    name: &str,
-    screen_name: &str,
-    text: &str,
-    ts_ms: i64,
-) -> Value {
+pub fn tweet(tweet_id: &str, user_id: &str, name: &str, screen_name: &str, text: &str, ts_ms: i64) -> Value {
     json!({
         "created_at": v1_date::format(ts_ms),
         "id": tweet_id.parse::<u64>().ok(), "id_str": tweet_id,

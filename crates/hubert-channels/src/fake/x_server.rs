@@ -88,11 +88,9 @@ impl FakeX {
     /// Queues an answer served (in order) before the default behaviour; the rate-limit
     /// headers are added unless `headers` sets them.
     pub fn push_response(&self, status: u16, body: Value, headers: Vec<(String, String)>) {
-        self.lock().scripted.push_back(ScriptedResponse {
-            status,
-            body,
-            headers,
-        });
+        self.lock()
+            .scripted
+            .push_back(ScriptedResponse { status, body, headers });
     }
 
     pub fn set_delay(&self, delay: Duration) {
@@ -122,13 +120,7 @@ impl FakeX {
     }
 }
 
-async fn handle(
-    State(state): State<Shared>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn handle(State(state): State<Shared>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let request = RecordedRequest::new(&method, &uri, &headers, &body);
     let delay = {
         let mut locked = state.lock().unwrap_or_else(|e| e.into_inner());
@@ -162,11 +154,7 @@ async fn handle(
         }
     };
     for (name, value) in rate_headers {
-        if !response
-            .headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case(&name))
-        {
+        if !response.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
             response.headers.push((name, value));
         }
     }
@@ -195,10 +183,7 @@ impl XState {
     fn rate_headers(&self) -> Vec<(String, String)> {
         vec![
             ("x-rate-limit-limit".into(), self.rate_limit.to_string()),
-            (
-                "x-rate-limit-remaining".into(),
-                self.rate_remaining.to_string(),
-            ),
+            ("x-rate-limit-remaining".into(), self.rate_remaining.to_string()),
             ("x-rate-limit-reset".into(), self.rate_reset_at.to_string()),
         ]
     }

@@ -5,15 +5,15 @@
 use serde_json::{json, Map, Value};
 
 use crate::{
-    ContactInfo, DeliveryStatus, InboundEvent, InboundMessage, MessageKind, ParseError,
-    PlatformError, ReplyContext, StatusUpdate,
+    ContactInfo, DeliveryStatus, InboundEvent, InboundMessage, MessageKind, ParseError, PlatformError, ReplyContext,
+    StatusUpdate,
 };
 
 /// Parses one raw delivery. Non-`messages` fields yield no events; a body that is not
 /// JSON or lacks required ids is `Malformed`; another `object` is `Unsupported`.
 pub fn parse(raw_body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
-    let root: Value = serde_json::from_slice(raw_body)
-        .map_err(|e| ParseError::Malformed(format!("body is not JSON: {e}")))?;
+    let root: Value =
+        serde_json::from_slice(raw_body).map_err(|e| ParseError::Malformed(format!("body is not JSON: {e}")))?;
     let object = root
         .get("object")
         .and_then(Value::as_str)
@@ -68,19 +68,12 @@ fn parse_messages_value(value: &Value, events: &mut Vec<InboundEvent>) -> Result
         )?));
     }
     for status in statuses {
-        events.push(InboundEvent::Status(parse_status(
-            &phone_number_id,
-            status,
-        )?));
+        events.push(InboundEvent::Status(parse_status(&phone_number_id, status)?));
     }
     Ok(())
 }
 
-fn parse_message(
-    phone_number_id: &str,
-    contacts: &[Value],
-    message: &Value,
-) -> Result<InboundMessage, ParseError> {
+fn parse_message(phone_number_id: &str, contacts: &[Value], message: &Value) -> Result<InboundMessage, ParseError> {
     let id = message
         .get("id")
         .and_then(id_string)
@@ -93,14 +86,8 @@ fn parse_message(
         .get("timestamp")
         .and_then(epoch_secs_as_ms)
         .ok_or_else(|| malformed("message without a numeric `timestamp`"))?;
-    let message_type = message
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or("unknown");
-    let content = describe_content(
-        message_type,
-        message.get(message_type).unwrap_or(&Value::Null),
-    );
+    let message_type = message.get("type").and_then(Value::as_str).unwrap_or("unknown");
+    let content = describe_content(message_type, message.get(message_type).unwrap_or(&Value::Null));
 
     let mut metadata = Map::new();
     metadata.insert("type".into(), json!(message_type));
@@ -130,11 +117,7 @@ fn contact_for(from: &str, contacts: &[Value]) -> ContactInfo {
     let matching = contacts
         .iter()
         .find(|c| c.get("wa_id").and_then(id_string).as_deref() == Some(from))
-        .or(if contacts.len() == 1 {
-            contacts.first()
-        } else {
-            None
-        });
+        .or(if contacts.len() == 1 { contacts.first() } else { None });
     let wa_id = matching
         .and_then(|c| c.get("wa_id"))
         .and_then(id_string)
@@ -164,12 +147,11 @@ fn describe_content(message_type: &str, sub: &Value) -> Content {
             .filter(|s| !s.is_empty())
             .map(str::to_string)
     };
-    let labelled =
-        |kind: MessageKind, label: &str, detail: Option<String>, text: Option<String>| Content {
-            kind,
-            summary: join_label(label, detail.as_deref()),
-            text,
-        };
+    let labelled = |kind: MessageKind, label: &str, detail: Option<String>, text: Option<String>| Content {
+        kind,
+        summary: join_label(label, detail.as_deref()),
+        text,
+    };
     match message_type {
         "text" => {
             let body = str_at("body").unwrap_or_default();
@@ -179,25 +161,11 @@ fn describe_content(message_type: &str, sub: &Value) -> Content {
                 text: Some(body),
             }
         }
-        "image" => labelled(
-            MessageKind::Image,
-            "[Afbeelding]",
-            str_at("caption"),
-            str_at("caption"),
-        ),
-        "video" => labelled(
-            MessageKind::Video,
-            "[Video]",
-            str_at("caption"),
-            str_at("caption"),
-        ),
+        "image" => labelled(MessageKind::Image, "[Afbeelding]", str_at("caption"), str_at("caption")),
+        "video" => labelled(MessageKind::Video, "[Video]", str_at("caption"), str_at("caption")),
         "audio" => {
             let is_voice = sub.get("voice").and_then(Value::as_bool).unwrap_or(false);
-            let label = if is_voice {
-                "[Spraakbericht]"
-            } else {
-                "[Audio]"
-            };
+            let label = if is_voice { "[Spraakbericht]" } else { "[Audio]" };
             labelled(MessageKind::Audio, label, None, None)
         }
         "document" => {
@@ -209,12 +177,7 @@ fn describe_content(message_type: &str, sub: &Value) -> Content {
             labelled(MessageKind::Document, "[Document]", detail, caption)
         }
         "sticker" => labelled(MessageKind::Sticker, "[Sticker]", None, None),
-        "location" => labelled(
-            MessageKind::Location,
-            "[Locatie]",
-            Some(location_detail(sub)),
-            None,
-        ),
+        "location" => labelled(MessageKind::Location, "[Locatie]", Some(location_detail(sub)), None),
         "contacts" => {
             let names: Vec<String> = sub
                 .as_array()
@@ -276,18 +239,10 @@ fn describe_content(message_type: &str, sub: &Value) -> Content {
 
 /// "Utrecht (52.09, 5.12)" from name/address and the coordinates.
 fn location_detail(location: &Value) -> String {
-    let place = ["name", "address"].iter().find_map(|k| {
-        location
-            .get(*k)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-    });
-    let coordinate = |k: &str| {
-        location
-            .get(k)
-            .and_then(Value::as_f64)
-            .map(|c| c.to_string())
-    };
+    let place = ["name", "address"]
+        .iter()
+        .find_map(|k| location.get(*k).and_then(Value::as_str).filter(|s| !s.is_empty()));
+    let coordinate = |k: &str| location.get(k).and_then(Value::as_f64).map(|c| c.to_string());
     let coordinates = match (coordinate("latitude"), coordinate("longitude")) {
         (Some(lat), Some(long)) => Some(format!("({lat}, {long})")),
         _ => None,
@@ -328,16 +283,8 @@ fn parse_status(phone_number_id: &str, status: &Value) -> Result<StatusUpdate, P
                 .get("code")
                 .and_then(id_string)
                 .unwrap_or_else(|| "unknown".to_string());
-            let text_at = |key: &str| {
-                error
-                    .get(key)
-                    .and_then(Value::as_str)
-                    .filter(|s| !s.is_empty())
-            };
-            let mut message = text_at("message")
-                .or(text_at("title"))
-                .unwrap_or_default()
-                .to_string();
+            let text_at = |key: &str| error.get(key).and_then(Value::as_str).filter(|s| !s.is_empty());
+            let mut message = text_at("message").or(text_at("title")).unwrap_or_default().to_string();
             if let Some(details) = error.pointer("/error_data/details").and_then(Value::as_str) {
                 if !details.is_empty() && details != message {
                     message = if message.is_empty() {

@@ -56,10 +56,7 @@ fn text_message_from_the_design_doc() {
         m.text.as_deref(),
         Some("Mijn stroom is uitgevallen in Utrecht, is er een storing?")
     );
-    assert_eq!(
-        m.summary,
-        "Mijn stroom is uitgevallen in Utrecht, is er een storing?"
-    );
+    assert_eq!(m.summary, "Mijn stroom is uitgevallen in Utrecht, is er een storing?");
     assert_eq!(m.sent_at, 1_767_261_600_000);
     assert_eq!(m.reply_context, ReplyContext::Private);
     assert!(!m.from_us);
@@ -85,11 +82,7 @@ fn media_messages_keep_caption_as_text_and_details_in_metadata() {
     );
     assert_eq!(
         (image.kind, image.text.as_deref(), image.summary.as_str()),
-        (
-            MessageKind::Image,
-            Some("Mijn meter"),
-            "[Afbeelding] Mijn meter"
-        )
+        (MessageKind::Image, Some("Mijn meter"), "[Afbeelding] Mijn meter")
     );
     assert_eq!(image.metadata["image"]["id"], "1045");
     assert_eq!(image.metadata["image"]["mime_type"], "image/jpeg");
@@ -100,10 +93,7 @@ fn media_messages_keep_caption_as_text_and_details_in_metadata() {
         (MessageKind::Video, None, "[Video]")
     );
 
-    let audio = typed(
-        "audio",
-        json!({"id": "3", "mime_type": "audio/ogg", "voice": true}),
-    );
+    let audio = typed("audio", json!({"id": "3", "mime_type": "audio/ogg", "voice": true}));
     assert_eq!(
         (audio.kind, audio.summary.as_str()),
         (MessageKind::Audio, "[Spraakbericht]")
@@ -116,11 +106,7 @@ fn media_messages_keep_caption_as_text_and_details_in_metadata() {
         json!({"id": "4", "mime_type": "application/pdf", "filename": "factuur.pdf", "caption": "zie bijlage"}),
     );
     assert_eq!(
-        (
-            document.kind,
-            document.text.as_deref(),
-            document.summary.as_str()
-        ),
+        (document.kind, document.text.as_deref(), document.summary.as_str()),
         (
             MessageKind::Document,
             Some("zie bijlage"),
@@ -149,10 +135,7 @@ fn location_contacts_and_reaction_get_dutch_placeholders() {
         (MessageKind::Location, "[Locatie] Utrecht (52.09, 5.12)")
     );
     assert_eq!(location.metadata["location"]["latitude"], 52.09);
-    let bare = typed(
-        "location",
-        json!({"latitude": 52.0907, "longitude": 5.1214}),
-    );
+    let bare = typed("location", json!({"latitude": 52.0907, "longitude": 5.1214}));
     assert_eq!(bare.summary, "[Locatie] (52.0907, 5.1214)");
 
     let contacts = typed(
@@ -164,10 +147,7 @@ fn location_contacts_and_reaction_get_dutch_placeholders() {
         (MessageKind::Contacts, "[Contactkaart] Piet")
     );
 
-    let reaction = typed(
-        "reaction",
-        json!({"message_id": "wamid.OURS", "emoji": "👍"}),
-    );
+    let reaction = typed("reaction", json!({"message_id": "wamid.OURS", "emoji": "👍"}));
     assert_eq!(
         (reaction.kind, reaction.text, reaction.summary.as_str()),
         (MessageKind::Reaction, None, "[Reactie 👍 op een bericht]")
@@ -211,10 +191,7 @@ fn unfamiliar_types_become_unsupported_messages_never_dropped() {
     let order = typed("order", json!({"catalog_id": "1", "product_items": []}));
     assert_eq!(
         (order.kind, order.summary.as_str()),
-        (
-            MessageKind::Unsupported,
-            "[Niet ondersteund bericht: order]"
-        )
+        (MessageKind::Unsupported, "[Niet ondersteund bericht: order]")
     );
     assert_eq!(order.metadata["order"]["catalog_id"], "1");
     let unsupported = one_message(
@@ -222,24 +199,18 @@ fn unfamiliar_types_become_unsupported_messages_never_dropped() {
         "type": "unsupported", "errors": [{"code": 131051, "title": "Message type unknown"}]}),
     );
     assert_eq!(unsupported.kind, MessageKind::Unsupported);
-    assert_eq!(
-        unsupported.summary,
-        "[Niet ondersteund bericht: unsupported]"
-    );
+    assert_eq!(unsupported.summary, "[Niet ondersteund bericht: unsupported]");
     assert_eq!(unsupported.metadata["errors"][0]["code"], 131051);
     let future = typed("hologram", json!({"id": "9"}));
     assert_eq!(future.summary, "[Niet ondersteund bericht: hologram]");
-    let untyped =
-        one_message(json!({"from": "31612345678", "id": "wamid.N", "timestamp": "1767261600"}));
+    let untyped = one_message(json!({"from": "31612345678", "id": "wamid.N", "timestamp": "1767261600"}));
     assert_eq!(untyped.kind, MessageKind::Unsupported);
 }
 
 #[test]
 fn batches_yield_every_message_and_status_in_order() {
-    let metadata =
-        json!({"display_phone_number": "31201234567", "phone_number_id": PHONE_NUMBER_ID});
-    let other_metadata =
-        json!({"display_phone_number": "31207654321", "phone_number_id": "300000000000001"});
+    let metadata = json!({"display_phone_number": "31201234567", "phone_number_id": PHONE_NUMBER_ID});
+    let other_metadata = json!({"display_phone_number": "31207654321", "phone_number_id": "300000000000001"});
     let body = json!({"object": "whatsapp_business_account", "entry": [
         {"id": "1", "changes": [
             {"field": "messages", "value": {"messaging_product": "whatsapp", "metadata": metadata,
@@ -261,10 +232,7 @@ fn batches_yield_every_message_and_status_in_order() {
         panic!("expected message")
     };
     assert_eq!(
-        (
-            second.platform_message_id.as_str(),
-            second.contact.name.as_deref()
-        ),
+        (second.platform_message_id.as_str(), second.contact.name.as_deref()),
         ("wamid.2", Some("B"))
     );
     let InboundEvent::Status(delivered) = &events[2] else {
@@ -314,10 +282,7 @@ fn failed_status_carries_the_error_code_as_string() {
     let InboundEvent::Status(played) = &events[1] else {
         panic!("expected status")
     };
-    assert_eq!(
-        (played.status, played.error.clone()),
-        (DeliveryStatus::Read, None)
-    );
+    assert_eq!((played.status, played.error.clone()), (DeliveryStatus::Read, None));
     let InboundEvent::Status(deleted) = &events[2] else {
         panic!("expected status")
     };
@@ -352,9 +317,7 @@ fn other_fields_and_empty_deliveries_give_no_events() {
         Ok(vec![])
     );
     assert_eq!(
-        parse(&delivery(
-            json!({"metadata": {"phone_number_id": PHONE_NUMBER_ID}})
-        )),
+        parse(&delivery(json!({"metadata": {"phone_number_id": PHONE_NUMBER_ID}}))),
         Ok(vec![])
     );
 }

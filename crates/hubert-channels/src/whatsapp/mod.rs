@@ -76,29 +76,21 @@ pub fn verify_handshake_parts(
 
 /// Checks `X-Hub-Signature-256: sha256=<hex>` = HMAC-SHA256(app secret, raw body), in
 /// constant time, on the exact bytes received.
-pub fn verify_signature(
-    app_secret: &str,
-    header: Option<&str>,
-    raw_body: &[u8],
-) -> Result<(), VerifyError> {
+pub fn verify_signature(app_secret: &str, header: Option<&str>, raw_body: &[u8]) -> Result<(), VerifyError> {
     let header = header
         .map(str::trim)
         .filter(|h| !h.is_empty())
         .ok_or(VerifyError::MissingSignature)?;
-    let hex_digest =
-        strip_prefix_ignore_case(header, "sha256=").ok_or(VerifyError::BadSignature)?;
+    let hex_digest = strip_prefix_ignore_case(header, "sha256=").ok_or(VerifyError::BadSignature)?;
     let claimed = hex::decode(hex_digest).map_err(|_| VerifyError::BadSignature)?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(app_secret.as_bytes())
-        .map_err(|_| VerifyError::BadSignature)?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(app_secret.as_bytes()).map_err(|_| VerifyError::BadSignature)?;
     mac.update(raw_body);
-    mac.verify_slice(&claimed)
-        .map_err(|_| VerifyError::BadSignature)
+    mac.verify_slice(&claimed).map_err(|_| VerifyError::BadSignature)
 }
 
 pub(crate) fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
 }
 
 #[cfg(test)]
@@ -108,8 +100,7 @@ mod tests {
 
     const VECTOR_SECRET: &str = "meta-app-secret";
     const VECTOR_BODY: &[u8] = br#"{"object":"page","entry":[]}"#;
-    const VECTOR_SIGNATURE: &str =
-        "sha256=5dcb51eb590634700c8d9cc1fde4d2d5981ca7bb83f250eb3fb71bfd849057ed";
+    const VECTOR_SIGNATURE: &str = "sha256=5dcb51eb590634700c8d9cc1fde4d2d5981ca7bb83f250eb3fb71bfd849057ed";
 
     #[test]
     fn known_vector_verifies() {
@@ -117,13 +108,8 @@ mod tests {
             verify_signature(VECTOR_SECRET, Some(VECTOR_SIGNATURE), VECTOR_BODY),
             Ok(())
         );
-        let upper = VECTOR_SIGNATURE
-            .to_uppercase()
-            .replace("SHA256=", "sha256=");
-        assert_eq!(
-            verify_signature(VECTOR_SECRET, Some(&upper), VECTOR_BODY),
-            Ok(())
-        );
+        let upper = VECTOR_SIGNATURE.to_uppercase().replace("SHA256=", "sha256=");
+        assert_eq!(verify_signature(VECTOR_SECRET, Some(&upper), VECTOR_BODY), Ok(()));
     }
 
     #[test]
@@ -176,10 +162,7 @@ mod tests {
         query.insert("hub.mode".to_string(), "subscribe".to_string());
         query.insert("hub.verify_token".to_string(), "geheim".to_string());
         query.insert("hub.challenge".to_string(), "1158201444".to_string());
-        assert_eq!(
-            verify_handshake(&query, "geheim"),
-            Some("1158201444".to_string())
-        );
+        assert_eq!(verify_handshake(&query, "geheim"), Some("1158201444".to_string()));
         assert_eq!(verify_handshake(&query, "anders"), None);
         assert_eq!(verify_handshake(&query, ""), None);
         query.insert("hub.mode".to_string(), "unsubscribe".to_string());

@@ -107,10 +107,7 @@ fn classify_response(status: u16, retry_after: Option<Duration>, body: &Value) -
     }
     let error = body.get("error");
     let code = error.and_then(|e| e.get("code")).and_then(Value::as_i64);
-    let is_transient = error
-        .and_then(|e| e.get("is_transient"))
-        .and_then(Value::as_bool)
-        == Some(true);
+    let is_transient = error.and_then(|e| e.get("is_transient")).and_then(Value::as_bool) == Some(true);
     let reason = error_reason(status, error);
     match code {
         Some(WINDOW_CLOSED_CODE) => SendOutcome::Failed {

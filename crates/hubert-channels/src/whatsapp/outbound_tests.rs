@@ -125,10 +125,7 @@ async fn connection_refused_is_retry() {
         &text_to("31612345678", "hoi"),
     )
     .await;
-    assert!(
-        matches!(outcome, SendOutcome::Retry { after: None, .. }),
-        "{outcome:?}"
-    );
+    assert!(matches!(outcome, SendOutcome::Retry { after: None, .. }), "{outcome:?}");
 }
 
 #[cfg(feature = "fake")]
@@ -162,17 +159,8 @@ mod against_the_fake {
     async fn accepted_send_is_recorded_with_the_documented_shape() {
         let graph = FakeGraph::start().await;
         let http = reqwest::Client::new();
-        let outcome = send(
-            &http,
-            &graph.base_url(),
-            &creds(),
-            &text_to("31612345678", "Dag Sanne"),
-        )
-        .await;
-        let SendOutcome::Accepted {
-            platform_message_id,
-        } = outcome
-        else {
+        let outcome = send(&http, &graph.base_url(), &creds(), &text_to("31612345678", "Dag Sanne")).await;
+        let SendOutcome::Accepted { platform_message_id } = outcome else {
             panic!("{outcome:?}")
         };
         assert!(platform_message_id.starts_with("wamid."));
@@ -191,11 +179,7 @@ mod against_the_fake {
         let graph = FakeGraph::start().await;
         let http = reqwest::Client::new();
         let msg = text_to("31612345678", "hoi");
-        graph.push_response(
-            500,
-            json!({"error": {"message": "boom", "code": 1}}),
-            vec![],
-        );
+        graph.push_response(500, json!({"error": {"message": "boom", "code": 1}}), vec![]);
         graph.push_response(429, json!({}), vec![("Retry-After".into(), "30".into())]);
         graph.push_response(400, graph_error_body(131_047), vec![]);
         let base = graph.base_url();
@@ -260,24 +244,12 @@ mod against_the_fake {
         let clone = graph.clone();
         drop(graph);
         assert!(matches!(
-            send(
-                &reqwest::Client::new(),
-                &base,
-                &creds(),
-                &text_to("316", "hoi")
-            )
-            .await,
+            send(&reqwest::Client::new(), &base, &creds(), &text_to("316", "hoi")).await,
             SendOutcome::Accepted { .. }
         ));
         clone.shutdown();
         tokio::time::sleep(Duration::from_millis(50)).await;
-        let outcome = send(
-            &reqwest::Client::new(),
-            &base,
-            &creds(),
-            &text_to("316", "hoi"),
-        )
-        .await;
+        let outcome = send(&reqwest::Client::new(), &base, &creds(), &text_to("316", "hoi")).await;
         assert!(matches!(outcome, SendOutcome::Retry { .. }), "{outcome:?}");
     }
 
@@ -293,18 +265,12 @@ mod against_the_fake {
             Duration::from_millis(150),
         )
         .await;
-        assert!(
-            matches!(outcome, SendOutcome::Uncertain { .. }),
-            "{outcome:?}"
-        );
+        assert!(matches!(outcome, SendOutcome::Uncertain { .. }), "{outcome:?}");
         assert_eq!(graph.requests().len(), 1);
     }
 
     /// A tiny webhook receiver that verifies and parses what the fake posts.
-    async fn status_receiver() -> (
-        crate::fake::server::ServerHandle,
-        Arc<Mutex<Vec<InboundEvent>>>,
-    ) {
+    async fn status_receiver() -> (crate::fake::server::ServerHandle, Arc<Mutex<Vec<InboundEvent>>>) {
         use axum::body::Bytes;
         use axum::http::HeaderMap;
         let received: Arc<Mutex<Vec<InboundEvent>>> = Arc::default();
@@ -314,23 +280,16 @@ mod against_the_fake {
             axum::routing::post(move |headers: HeaderMap, body: Bytes| {
                 let sink = sink.clone();
                 async move {
-                    let signature = headers
-                        .get("x-hub-signature-256")
-                        .and_then(|v| v.to_str().ok());
+                    let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
                     if crate::whatsapp::verify_signature(SECRET, signature, &body).is_err() {
                         return axum::http::StatusCode::UNAUTHORIZED;
                     }
-                    sink.lock()
-                        .unwrap()
-                        .extend(crate::whatsapp::parse(&body).unwrap());
+                    sink.lock().unwrap().extend(crate::whatsapp::parse(&body).unwrap());
                     axum::http::StatusCode::OK
                 }
             }),
         );
-        (
-            crate::fake::server::ServerHandle::start(router).await,
-            received,
-        )
+        (crate::fake::server::ServerHandle::start(router).await, received)
     }
 
     async fn wait_for(received: &Arc<Mutex<Vec<InboundEvent>>>, count: usize) -> Vec<InboundEvent> {
@@ -362,11 +321,7 @@ mod against_the_fake {
         let (receiver, received) = status_receiver().await;
         let graph = FakeGraph::start().await;
         graph.set_status_delay(Duration::from_millis(5));
-        graph.set_status_webhook(
-            &format!("{}/webhook", receiver.base_url()),
-            SECRET,
-            PHONE_NUMBER_ID,
-        );
+        graph.set_status_webhook(&format!("{}/webhook", receiver.base_url()), SECRET, PHONE_NUMBER_ID);
         let outcome = send(
             &reqwest::Client::new(),
             &graph.base_url(),
@@ -397,11 +352,7 @@ mod against_the_fake {
         let graph = FakeGraph::start().await;
         graph.set_status_delay(Duration::from_millis(5));
         graph.set_window_mode(WindowMode::AsyncFailedStatus);
-        graph.set_status_webhook(
-            &format!("{}/webhook", receiver.base_url()),
-            SECRET,
-            PHONE_NUMBER_ID,
-        );
+        graph.set_status_webhook(&format!("{}/webhook", receiver.base_url()), SECRET, PHONE_NUMBER_ID);
         let outcome = send(
             &reqwest::Client::new(),
             &graph.base_url(),
@@ -471,11 +422,7 @@ mod against_the_fake {
         );
         assert_eq!(
             statuses(&crate::whatsapp::parse(&failed).unwrap()),
-            vec![(
-                "wamid.3".into(),
-                DeliveryStatus::Failed,
-                Some("131047".into())
-            )]
+            vec![("wamid.3".into(), DeliveryStatus::Failed, Some("131047".into()))]
         );
 
         let batch = Batch::new()

@@ -9,8 +9,8 @@ use crate::{ContactInfo, InboundEvent, InboundMessage, MessageKind, ParseError, 
 
 /// Parses one raw delivery. An envelope without `for_user_id` is `Malformed`.
 pub fn parse(raw_body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
-    let root: Value = serde_json::from_slice(raw_body)
-        .map_err(|e| ParseError::Malformed(format!("body is not JSON: {e}")))?;
+    let root: Value =
+        serde_json::from_slice(raw_body).map_err(|e| ParseError::Malformed(format!("body is not JSON: {e}")))?;
     if !root.is_object() {
         return Err(malformed("envelope is not a JSON object"));
     }
@@ -39,9 +39,7 @@ fn parse_tweet(for_user_id: &str, tweet: &Value) -> Result<Option<InboundMessage
         return Ok(None);
     }
     let tweet_id = tweet_id(tweet).ok_or_else(|| malformed("tweet without `id_str`"))?;
-    let author = tweet
-        .get("user")
-        .ok_or_else(|| malformed("tweet without `user`"))?;
+    let author = tweet.get("user").ok_or_else(|| malformed("tweet without `user`"))?;
     let author_id = author
         .get("id_str")
         .or(author.get("id"))
@@ -50,12 +48,7 @@ fn parse_tweet(for_user_id: &str, tweet: &Value) -> Result<Option<InboundMessage
     let sent_at = tweet
         .get("timestamp_ms")
         .and_then(epoch_ms)
-        .or_else(|| {
-            tweet
-                .get("created_at")
-                .and_then(Value::as_str)
-                .and_then(v1_date::parse)
-        })
+        .or_else(|| tweet.get("created_at").and_then(Value::as_str).and_then(v1_date::parse))
         .ok_or_else(|| malformed("tweet without `timestamp_ms` or `created_at`"))?;
     let text = full_text(tweet);
     let from_us = author_id == for_user_id;
@@ -77,35 +70,31 @@ fn parse_tweet(for_user_id: &str, tweet: &Value) -> Result<Option<InboundMessage
     }
     let quoted = tweet.get("quoted_status").filter(|q| q.is_object());
     if let Some(quoted) = quoted {
-        metadata.insert("quoted".into(), json!({
-            "id_str": tweet_id_or_null(quoted),
-            "text": full_text(quoted),
-            "user": {"id_str": quoted.pointer("/user/id_str"), "name": quoted.pointer("/user/name"),
-                     "screen_name": quoted.pointer("/user/screen_name")},
-        }));
+        metadata.insert(
+            "quoted".into(),
+            json!({
+                "id_str": tweet_id_or_null(quoted),
+                "text": full_text(quoted),
+                "user": {"id_str": quoted.pointer("/user/id_str"), "name": quoted.pointer("/user/name"),
+                         "screen_name": quoted.pointer("/user/screen_name")},
+            }),
+        );
     }
 
-    let first_media_type = media
-        .first()
-        .and_then(|m| m.get("type"))
-        .and_then(Value::as_str);
-    let (kind, label) =
-        if quoted.is_some() || tweet.get("is_quote_status") == Some(&Value::Bool(true)) {
-            (MessageKind::QuotedPost, Some("[Citaat]"))
-        } else if let Some(media_type) = first_media_type {
-            match media_type {
-                "photo" => (MessageKind::Image, Some("[Afbeelding]")),
-                _ => (MessageKind::Video, Some("[Video]")),
-            }
-        } else {
-            (MessageKind::Text, None)
-        };
+    let first_media_type = media.first().and_then(|m| m.get("type")).and_then(Value::as_str);
+    let (kind, label) = if quoted.is_some() || tweet.get("is_quote_status") == Some(&Value::Bool(true)) {
+        (MessageKind::QuotedPost, Some("[Citaat]"))
+    } else if let Some(media_type) = first_media_type {
+        match media_type {
+            "photo" => (MessageKind::Image, Some("[Afbeelding]")),
+            _ => (MessageKind::Video, Some("[Video]")),
+        }
+    } else {
+        (MessageKind::Text, None)
+    };
 
     // For our own echo the customer is the one we replied to, when X says who.
-    let contact = match (
-        from_us,
-        tweet.get("in_reply_to_user_id_str").and_then(id_string),
-    ) {
+    let contact = match (from_us, tweet.get("in_reply_to_user_id_str").and_then(id_string)) {
         (true, Some(customer_id)) => ContactInfo {
             platform_user_id: customer_id,
             name: None,
@@ -130,11 +119,7 @@ fn parse_tweet(for_user_id: &str, tweet: &Value) -> Result<Option<InboundMessage
     }))
 }
 
-fn parse_direct_message(
-    for_user_id: &str,
-    users: &Value,
-    event: &Value,
-) -> Result<Option<InboundMessage>, ParseError> {
+fn parse_direct_message(for_user_id: &str, users: &Value, event: &Value) -> Result<Option<InboundMessage>, ParseError> {
     if event.get("type").and_then(Value::as_str) != Some("message_create") {
         return Ok(None);
     }
@@ -165,11 +150,7 @@ fn parse_direct_message(
     let customer = users.get(&customer_id).unwrap_or(&Value::Null);
 
     let data = create.get("message_data").unwrap_or(&Value::Null);
-    let text = data
-        .get("text")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let text = data.get("text").and_then(Value::as_str).unwrap_or_default().to_string();
     let attachment = data.get("attachment").filter(|a| a.is_object());
     let (kind, label) = match attachment
         .and_then(|a| a.pointer("/media/type"))
@@ -177,10 +158,7 @@ fn parse_direct_message(
     {
         Some("photo") => (MessageKind::Image, Some("[Afbeelding]")),
         Some(_) => (MessageKind::Video, Some("[Video]")),
-        None if attachment.is_some() => (
-            MessageKind::Unsupported,
-            Some("[Niet ondersteund bericht: bijlage]"),
-        ),
+        None if attachment.is_some() => (MessageKind::Unsupported, Some("[Niet ondersteund bericht: bijlage]")),
         None => (MessageKind::Text, None),
     };
     let mut metadata = json!({"sender_id": sender_id, "recipient_id": recipient_id});
@@ -235,11 +213,7 @@ fn media_list(tweet: &Value) -> Vec<Value> {
 }
 
 fn user_contact(user_id: &str, user: &Value) -> ContactInfo {
-    let text_at = |key: &str| {
-        user.get(key)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-    };
+    let text_at = |key: &str| user.get(key).and_then(Value::as_str).filter(|s| !s.is_empty());
     ContactInfo {
         platform_user_id: user_id.to_string(),
         name: text_at("name").map(str::to_string),

@@ -21,8 +21,7 @@ fn design_doc_mention() -> Value {
 }
 
 fn tweets(events: Vec<Value>) -> Vec<InboundMessage> {
-    let body =
-        json!({"for_user_id": US, "user_has_blocked": "false", "tweet_create_events": events});
+    let body = json!({"for_user_id": US, "user_has_blocked": "false", "tweet_create_events": events});
     messages(&body)
 }
 
@@ -73,10 +72,7 @@ fn reply_keeps_the_thread_in_metadata_and_created_at_is_the_fallback_time() {
     reply["in_reply_to_user_id_str"] = json!(US);
     reply.as_object_mut().unwrap().remove("timestamp_ms");
     let [m] = tweets(vec![reply]).try_into().unwrap();
-    assert_eq!(
-        m.metadata["in_reply_to_status_id_str"],
-        "1874700000000000100"
-    );
+    assert_eq!(m.metadata["in_reply_to_status_id_str"], "1874700000000000100");
     assert_eq!(m.sent_at, 1_767_262_500_000);
     assert!(!m.from_us);
 }
@@ -117,9 +113,11 @@ fn quotes_are_tagged_and_retweets_skipped() {
 #[test]
 fn media_tweets_become_image_or_video_with_text() {
     let mut photo = design_doc_mention();
-    photo["extended_entities"] = json!({"media": [{"id_str": "9", "type": "photo", "media_url_https": "https://pbs.twimg.com/media/x.jpg"}]});
+    photo["extended_entities"] =
+        json!({"media": [{"id_str": "9", "type": "photo", "media_url_https": "https://pbs.twimg.com/media/x.jpg"}]});
     let mut clip = design_doc_mention();
-    clip["extended_tweet"] = json!({"full_text": "kijk", "extended_entities": {"media": [{"id_str": "10", "type": "video"}]}});
+    clip["extended_tweet"] =
+        json!({"full_text": "kijk", "extended_entities": {"media": [{"id_str": "10", "type": "video"}]}});
     let [image, video] = tweets(vec![photo, clip]).try_into().unwrap();
     assert_eq!(image.kind, MessageKind::Image);
     assert!(image.summary.starts_with("[Afbeelding] @ZonnestroomNL"));

@@ -44,42 +44,31 @@ impl std::fmt::Debug for XCredentials {
 }
 
 fn hmac_base64(secret: &str, message: &[u8]) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
     mac.update(message);
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
 /// The JSON body answering a CRC GET: `{"response_token":"sha256=<base64>"}`.
 pub fn crc_response(consumer_secret: &str, crc_token: &str) -> String {
-    let token = format!(
-        "sha256={}",
-        hmac_base64(consumer_secret, crc_token.as_bytes())
-    );
+    let token = format!("sha256={}", hmac_base64(consumer_secret, crc_token.as_bytes()));
     serde_json::json!({ "response_token": token }).to_string()
 }
 
 /// Checks `x-twitter-webhooks-signature: sha256=<base64>` = HMAC-SHA256(consumer
 /// secret, raw body), in constant time, on the exact bytes received.
-pub fn verify_signature(
-    consumer_secret: &str,
-    header: Option<&str>,
-    raw_body: &[u8],
-) -> Result<(), VerifyError> {
+pub fn verify_signature(consumer_secret: &str, header: Option<&str>, raw_body: &[u8]) -> Result<(), VerifyError> {
     let header = header
         .map(str::trim)
         .filter(|h| !h.is_empty())
         .ok_or(VerifyError::MissingSignature)?;
-    let encoded = crate::whatsapp::strip_prefix_ignore_case(header, "sha256=")
-        .ok_or(VerifyError::BadSignature)?;
+    let encoded = crate::whatsapp::strip_prefix_ignore_case(header, "sha256=").ok_or(VerifyError::BadSignature)?;
     let claimed = base64::engine::general_purpose::STANDARD
         .decode(encoded)
         .map_err(|_| VerifyError::BadSignature)?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(consumer_secret.as_bytes())
-        .map_err(|_| VerifyError::BadSignature)?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(consumer_secret.as_bytes()).map_err(|_| VerifyError::BadSignature)?;
     mac.update(raw_body);
-    mac.verify_slice(&claimed)
-        .map_err(|_| VerifyError::BadSignature)
+    mac.verify_slice(&claimed).map_err(|_| VerifyError::BadSignature)
 }
 
 #[cfg(test)]
@@ -101,10 +90,7 @@ mod tests {
 
     #[test]
     fn event_vector_verifies_and_tampering_does_not() {
-        assert_eq!(
-            verify_signature(SECRET, Some(EVENT_SIGNATURE), EVENT_BODY),
-            Ok(())
-        );
+        assert_eq!(verify_signature(SECRET, Some(EVENT_SIGNATURE), EVENT_BODY), Ok(()));
         assert_eq!(
             verify_signature(SECRET, None, EVENT_BODY),
             Err(VerifyError::MissingSignature)

@@ -8,9 +8,7 @@ use hubert_core::text::x_weighted_len;
 use serde_json::{json, Value};
 
 use super::XCredentials;
-use crate::http_outcome::{
-    integer_header, now_epoch_secs, retry_after_header, transport_error_outcome, SEND_TIMEOUT,
-};
+use crate::http_outcome::{integer_header, now_epoch_secs, retry_after_header, transport_error_outcome, SEND_TIMEOUT};
 use crate::{OutboundBody, OutboundMessage, ReplyContext, SendOutcome};
 
 /// A public post may weigh at most this much (see [`x_weighted_len`]).
@@ -19,12 +17,7 @@ pub const POST_MAX_WEIGHTED_LEN: usize = 280;
 pub const DM_MAX_CHARS: usize = 10_000;
 
 /// Sends one message with the default timeout ([`crate::SEND_TIMEOUT`], 10 s).
-pub async fn send(
-    http: &reqwest::Client,
-    base_url: &str,
-    creds: &XCredentials,
-    msg: &OutboundMessage,
-) -> SendOutcome {
+pub async fn send(http: &reqwest::Client, base_url: &str, creds: &XCredentials, msg: &OutboundMessage) -> SendOutcome {
     send_with_timeout(http, base_url, creds, msg, SEND_TIMEOUT).await
 }
 
@@ -94,10 +87,7 @@ fn check_length(context: &ReplyContext, text: &str) -> Result<(), SendOutcome> {
         }
         ReplyContext::Private => {
             let chars = text.chars().count();
-            (
-                chars > DM_MAX_CHARS,
-                format!("{chars} characters, max {DM_MAX_CHARS}"),
-            )
+            (chars > DM_MAX_CHARS, format!("{chars} characters, max {DM_MAX_CHARS}"))
         }
     };
     if text.trim().is_empty() {
@@ -127,12 +117,7 @@ fn retry_wait(status: u16, headers: &reqwest::header::HeaderMap) -> Option<Durat
     }
 }
 
-fn classify_response(
-    status: u16,
-    after: Option<Duration>,
-    body: &Value,
-    id_pointer: &str,
-) -> SendOutcome {
+fn classify_response(status: u16, after: Option<Duration>, body: &Value, id_pointer: &str) -> SendOutcome {
     if (200..300).contains(&status) {
         if let Some(id) = body.pointer(id_pointer).and_then(Value::as_str) {
             return SendOutcome::Accepted {
@@ -181,11 +166,7 @@ fn problem_code(status: u16, body: &Value) -> String {
 fn problem_reason(status: u16, body: &Value) -> String {
     let text = ["/detail", "/title", "/errors/0/detail", "/errors/0/message"]
         .iter()
-        .find_map(|p| {
-            body.pointer(p)
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-        });
+        .find_map(|p| body.pointer(p).and_then(Value::as_str).filter(|s| !s.is_empty()));
     match text {
         Some(text) => format!("HTTP {status}: {text}"),
         None => format!("HTTP {status}"),

@@ -109,12 +109,7 @@ fn responses_map_to_outcomes() {
         SendOutcome::Retry { after: None, .. }
     ));
     assert!(matches!(
-        classify_response(
-            200,
-            None,
-            &json!({"errors": [{"detail": "nope"}]}),
-            "/data/id"
-        ),
+        classify_response(200, None, &json!({"errors": [{"detail": "nope"}]}), "/data/id"),
         SendOutcome::Failed { .. }
     ));
     assert!(matches!(
@@ -146,15 +141,9 @@ mod against_the_fake {
             &reply("@joostvisser_ Sorry voor het wachten!"),
         )
         .await;
-        assert!(
-            matches!(outcome, SendOutcome::Accepted { .. }),
-            "{outcome:?}"
-        );
+        assert!(matches!(outcome, SendOutcome::Accepted { .. }), "{outcome:?}");
         let outcome = send(&http, &fake.base_url(), &creds(), &dm("Dag Joost")).await;
-        assert!(
-            matches!(outcome, SendOutcome::Accepted { .. }),
-            "{outcome:?}"
-        );
+        assert!(matches!(outcome, SendOutcome::Accepted { .. }), "{outcome:?}");
         let [post, message] = fake.requests().try_into().unwrap();
         assert_eq!(post.path, "/2/tweets");
         assert_eq!(
@@ -162,10 +151,7 @@ mod against_the_fake {
             json!({"text": "@joostvisser_ Sorry voor het wachten!", "reply": {"in_reply_to_tweet_id": "1874700000000000123"}})
         );
         assert_eq!(post.header("authorization"), Some("Bearer user-token"));
-        assert_eq!(
-            message.path,
-            "/2/dm_conversations/with/1550000000000000777/messages"
-        );
+        assert_eq!(message.path, "/2/dm_conversations/with/1550000000000000777/messages");
         assert_eq!(message.body, json!({"text": "Dag Joost"}));
     }
 
@@ -180,10 +166,7 @@ mod against_the_fake {
             vec![("x-rate-limit-reset".into(), reset.to_string())],
         );
         let outcome = send(&http, &fake.base_url(), &creds(), &reply("hoi")).await;
-        let SendOutcome::Retry {
-            after: Some(after), ..
-        } = outcome
-        else {
+        let SendOutcome::Retry { after: Some(after), .. } = outcome else {
             panic!("{outcome:?}")
         };
         assert!((115..=120).contains(&after.as_secs()), "{after:?}");
@@ -194,10 +177,7 @@ mod against_the_fake {
             SendOutcome::Accepted { .. }
         ));
         let outcome = send(&http, &fake.base_url(), &creds(), &reply("twee")).await;
-        let SendOutcome::Retry {
-            after: Some(after), ..
-        } = outcome
-        else {
+        let SendOutcome::Retry { after: Some(after), .. } = outcome else {
             panic!("{outcome:?}")
         };
         assert!((895..=900).contains(&after.as_secs()), "{after:?}");
@@ -232,11 +212,7 @@ mod against_the_fake {
             send(&http, &fake.base_url(), &creds(), &reply(&"é".repeat(281))).await,
             SendOutcome::Failed { .. }
         ));
-        assert_eq!(
-            fake.requests().len(),
-            too_long,
-            "a too-long post must not be sent"
-        );
+        assert_eq!(fake.requests().len(), too_long, "a too-long post must not be sent");
     }
 
     #[tokio::test]
@@ -250,11 +226,7 @@ mod against_the_fake {
             .await
             .unwrap();
         assert_eq!(response.status().as_u16(), 403);
-        for header in [
-            "x-rate-limit-limit",
-            "x-rate-limit-remaining",
-            "x-rate-limit-reset",
-        ] {
+        for header in ["x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset"] {
             assert!(response.headers().contains_key(header), "{header}");
         }
     }
@@ -286,35 +258,13 @@ mod against_the_fake {
                 post_id: "1874700000000000123".into()
             }
         );
-        assert_eq!(
-            m.metadata["in_reply_to_status_id_str"],
-            "1874700000000000100"
-        );
+        assert_eq!(m.metadata["in_reply_to_status_id_str"], "1874700000000000100");
         assert_eq!(m.sent_at, 1_767_262_500_000);
 
-        let received = x_payload::dm(
-            us,
-            "9",
-            "1550000000000000777",
-            "Joost",
-            "joostvisser_",
-            "hoi",
-            1,
-        );
+        let received = x_payload::dm(us, "9", "1550000000000000777", "Joost", "joostvisser_", "hoi", 1);
         let m = only_message(crate::x::parse(&received).unwrap());
-        assert_eq!(
-            (m.from_us, m.contact.handle.as_deref()),
-            (false, Some("@joostvisser_"))
-        );
-        let sent = x_payload::dm_from_us(
-            us,
-            "10",
-            "1550000000000000777",
-            "Joost",
-            "joostvisser_",
-            "dag",
-            2,
-        );
+        assert_eq!((m.from_us, m.contact.handle.as_deref()), (false, Some("@joostvisser_")));
+        let sent = x_payload::dm_from_us(us, "10", "1550000000000000777", "Joost", "joostvisser_", "dag", 2);
         let m = only_message(crate::x::parse(&sent).unwrap());
         assert_eq!(
             (m.from_us, m.contact.platform_user_id.as_str()),
