@@ -359,7 +359,8 @@ async fn seed_history(app: &App, wa: &ProfileRow, x: &ProfileRow, agents: &[Prin
     for day in (1..=7).rev() {
         for i in 0..12 {
             n += 1;
-            let at = now - day * 24 * HOUR + (8 + i / 2) * HOUR + rng.gen_range(0..50) * MINUTE;
+            // Office hours on past days (local time), so "same weekday last week" has figures.
+            let at = app.calendar.day_start(now) - day * 24 * HOUR + (8 + i) * HOUR + rng.gen_range(0..50) * MINUTE;
             let c = &CUSTOMERS[n as usize % CUSTOMERS.len()];
             let text = MESSAGES[n as usize % MESSAGES.len()];
             let on_x = i % 4 == 3;

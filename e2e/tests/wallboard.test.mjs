@@ -101,3 +101,18 @@ test("revoking the wallboard stops the page at once", async () => {
   assert.ok(await page.locator("#wb-main").isHidden());
   assert.equal((await fetch(demo.wallboard + "/state")).status, 404);
 });
+
+test("a rotating wallboard cycles through its layouts by itself", async () => {
+  // Runs after the revocation test: make a fresh board through the API.
+  const created = await api(demo.base, token, "POST", "/api/v1/wallboards", { name: "Gang", profile_ids: [], privacy: true, rotate_seconds: 5 });
+  assert.equal(created.status, 201);
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const tv = await context.newPage();
+  await tv.goto(created.body.url);
+  await tv.locator('#wb-main[data-layout="numbers"]').waitFor({ timeout: 5000 });
+  await tv.locator('#wb-main[data-layout="feed"]').waitFor({ timeout: 8000 });
+  await tv.screenshot({ path: path.join(shots, "wallboard-rotation-feed.png") });
+  await tv.locator('#wb-main[data-layout="love"]').waitFor({ timeout: 8000 });
+  await tv.screenshot({ path: path.join(shots, "wallboard-rotation-love.png") });
+  await context.close();
+});

@@ -128,12 +128,18 @@ async fn events(State(web): State<Web>, Path(token): Path<String>) -> Response {
         .retry(Duration::from_secs(2))
         .data(board_json(&w).to_string());
     let current = rx.borrow_and_update().clone();
-    let first_state = Event::default().event("state").data(current.as_str());
+    let first_state = Event::default()
+        .event("state")
+        .id(web.app.now().max(0).to_string())
+        .data(current.as_str());
     let shutdown = web.shutdown.clone();
     let id = w.id.clone();
+    // Ids let the browser send Last-Event-ID; every connection starts with the whole
+    // state anyway, so nothing is ever replayed.
+    let version = web.app.now().max(0) as u64;
     let live = stream::unfold(
-        (rx, revocations, shutdown, id),
-        |(mut rx, mut revoked, mut shutdown, id)| async move {
+        (rx, revocations, shutdown, id, version),
+        |(mut rx, mut revoked, mut shutdown, id, version)| async move {
             loop {
                 tokio::select! {
                     changed = rx.changed() => {
@@ -141,8 +147,8 @@ async fn events(State(web): State<Web>, Path(token): Path<String>) -> Response {
                             return None;
                         }
                         let s = rx.borrow_and_update().clone();
-                        let ev = Event::default().event("state").data(s.as_str());
-                        return Some((Ok::<_, Infallible>(ev), (rx, revoked, shutdown, id)));
+                        let ev = Event::default().event("state").id((version + 1).to_string()).data(s.as_str());
+                        return Some((Ok::<_, Infallible>(ev), (rx, revoked, shutdown, id, version + 1)));
                     }
                     r = revoked.recv() => match r {
                         Ok(gone) if gone == id => return None,
