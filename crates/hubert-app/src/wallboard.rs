@@ -255,7 +255,7 @@ impl App {
             loop {
                 tokio::select! {
                     ev = events.recv() => match ev {
-                        Ok(ev) => app.mark_dirty(Some(&ev.workspace_id)),
+                        Ok(ev) => app.mark_dirty(Some(ev.workspace_id.as_str()).filter(|ws| *ws != "*")),
                         Err(broadcast::error::RecvError::Lagged(_)) => app.mark_dirty(None),
                         Err(broadcast::error::RecvError::Closed) => return,
                     },

@@ -111,6 +111,8 @@ pub struct TestApp {
     pub crash_after_send: CrashAfterSend,
     server: RunningServer,
     database: Database,
+    /// The database this app runs on (a second instance can share it).
+    pub database_url: String,
 }
 
 impl TestApp {
@@ -118,6 +120,7 @@ impl TestApp {
     /// here (PostgreSQL without `HUBERT_TEST_POSTGRES_URL`).
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
         let (database, database_url) = Database::fresh(backend).await?;
+        let shared_url = database_url.clone();
         let clock = FakeClock::new(START_MS);
         let shared: Arc<dyn Clock> = Arc::new(clock.clone());
         let graph = FakeGraph::start().await;
@@ -190,6 +193,7 @@ impl TestApp {
             crash_after_send,
             server,
             database,
+            database_url: shared_url,
         };
         t.wa_profile_id = t.create_profile(json!({
             "platform": "whatsapp", "name": "Klantenservice WhatsApp",
@@ -210,6 +214,24 @@ impl TestApp {
         let (status, created) = self.post("/api/v1/profiles", body).await;
         assert_eq!(status, 201, "creating a profile: {created}");
         created["id"].as_str().expect("profile id").to_owned()
+    }
+
+    /// Another Hubert instance on the same database, clock and fake platforms (scale-out).
+    pub async fn second_instance(&self) -> RunningServer {
+        server::start(ServerConfig {
+            listen: "127.0.0.1:0".parse().expect("loopback address"),
+            database_url: self.database_url.clone(),
+            public_url: None,
+            endpoints: Endpoints {
+                graph_api_url: self.graph.base_url(),
+                x_api_url: self.x.base_url(),
+            },
+            clock: Arc::new(self.clock.clone()),
+            worker_poll: Duration::from_millis(20),
+            crash_after_send: CrashAfterSend::default(),
+        })
+        .await
+        .expect("second instance")
     }
 
     /// Stops the server and worker and removes the database.

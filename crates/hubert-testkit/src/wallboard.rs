@@ -211,6 +211,25 @@ impl TestApp {
         serde_json::from_slice(&raw).expect("state JSON")
     }
 
+    /// Opens the inbox event stream of any instance with a bearer token.
+    pub async fn inbox_events_at(&self, base_url: &str, token: &str) -> EventStream {
+        let res = self
+            .http
+            .get(format!("{base_url}/api/v1/events"))
+            .bearer_auth(token)
+            .header(reqwest::header::ACCEPT, "text/event-stream")
+            .send()
+            .await
+            .expect("events request");
+        assert_eq!(res.status(), 200, "inbox events");
+        EventStream {
+            res,
+            buf: Vec::new(),
+            raw: Vec::new(),
+            ended: false,
+        }
+    }
+
     /// Opens a board's event stream (no credentials); panics unless 200 `text/event-stream`.
     pub async fn wallboard_events(&self, token: &str) -> EventStream {
         let res = self

@@ -41,13 +41,13 @@ pub async fn stream(
                     _ = shutdown.changed() => return None,
                 };
                 match next {
-                    Ok(ev) if ev.workspace_id == ws => {
+                    Ok(ev) if ev.workspace_id == ws || ev.workspace_id == "*" => {
                         let mut data = json!({ "conversation_id": ev.conversation_id });
                         if let (Some(obj), Some(extra)) = (data.as_object_mut(), ev.data.as_object()) {
                             obj.extend(extra.clone());
                         }
                         let sse = Event::default()
-                            .event(ev.kind)
+                            .event(ev.kind.as_ref())
                             .id(ev.seq.to_string())
                             .data(data.to_string());
                         return Some((Ok(sse), (rx, ws, shutdown, online)));

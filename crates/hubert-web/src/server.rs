@@ -30,6 +30,7 @@ pub struct RunningServer {
     server: tokio::task::JoinHandle<()>,
     worker: tokio::task::JoinHandle<()>,
     hub: tokio::task::JoinHandle<()>,
+    bridge: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// Starts Hubert and returns once it accepts connections.
@@ -52,6 +53,8 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         }
     });
     let hub = app.spawn_wallboard_hub(rx.clone());
+    // Several instances on one PostgreSQL database share their live events.
+    let bridge = app.store.bridge_events(&app.bus).await?;
     let worker = delivery::spawn(app.clone(), rx, config.worker_poll, config.crash_after_send);
     Ok(RunningServer {
         addr,
@@ -60,6 +63,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         server,
         worker,
         hub,
+        bridge,
     })
 }
 
@@ -74,6 +78,9 @@ impl RunningServer {
         let _ = tokio::time::timeout(Duration::from_secs(10), self.server).await;
         let _ = tokio::time::timeout(Duration::from_secs(10), self.worker).await;
         let _ = tokio::time::timeout(Duration::from_secs(10), self.hub).await;
+        if let Some(bridge) = self.bridge {
+            bridge.abort();
+        }
         self.app.store.close().await;
     }
 
