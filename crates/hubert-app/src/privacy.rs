@@ -55,7 +55,7 @@ pub fn mask(text: &str, names: &[&str]) -> String {
             Some("•••".to_owned())
         } else if digits >= 3 || in_long_number[i] || (digits >= 1 && w.chars().any(|c| c == '-' || c == '+')) {
             Some(w.chars().map(|c| if c.is_ascii_digit() { '•' } else { c }).collect())
-        } else if name_parts.iter().any(|p| *p == core) {
+        } else if name_parts.contains(&core) {
             Some(format!("{}.", w.chars().next().unwrap_or('?')))
         } else {
             None

@@ -80,10 +80,14 @@ struct Inserts {
 
 impl Inserts {
     fn new(head: &'static str) -> Self {
-        Self { head, statements: Vec::new(), rows: 0 }
+        Self {
+            head,
+            statements: Vec::new(),
+            rows: 0,
+        }
     }
     fn row(&mut self) -> &mut String {
-        if self.rows % ROWS_PER_STATEMENT == 0 {
+        if self.rows.is_multiple_of(ROWS_PER_STATEMENT) {
             let mut s = String::with_capacity(ROWS_PER_STATEMENT * 400);
             s.push_str(self.head);
             self.statements.push(s);
@@ -112,8 +116,12 @@ impl Store {
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<BulkSeedReport> {
         let messages = messages.max(conversations);
-        let base = if conversations == 0 { 0 } else { messages / conversations };
-        let remainder = if conversations == 0 { 0 } else { messages % conversations };
+        let base = messages.checked_div(conversations).unwrap_or(0);
+        let remainder = if conversations == 0 {
+            0
+        } else {
+            messages % conversations
+        };
         let ws = esc(workspace_id);
         let profile = esc(profile_id);
         let private = r#"{"type":"private"}"#;
@@ -136,7 +144,13 @@ impl Store {
                 // Message count: pairs (2k, 2k+1) get base−d and base+d, so the total is exact.
                 let d = if base > 1 { Rng(i / 2).below(base) } else { 0 };
                 let unpaired = i % 2 == 0 && i + 1 == conversations;
-                let mut n = if unpaired { base } else if i % 2 == 0 { base - d } else { base + d };
+                let mut n = if unpaired {
+                    base
+                } else if i % 2 == 0 {
+                    base - d
+                } else {
+                    base + d
+                };
                 if i < remainder {
                     n += 1;
                 }
@@ -144,7 +158,11 @@ impl Store {
                 let roll = rng.below(100);
                 let (status, last_at) = if roll < 5 {
                     // Waiting: mostly minutes to hours, a tail up to two days.
-                    let ago = if rng.below(4) == 0 { rng.below(2 * DAY as u64) } else { rng.below(3 * HOUR as u64) };
+                    let ago = if rng.below(4) == 0 {
+                        rng.below(2 * DAY as u64)
+                    } else {
+                        rng.below(3 * HOUR as u64)
+                    };
                     ("open", now - ago as i64)
                 } else if roll < 10 {
                     ("pending", now - rng.below(3 * DAY as u64) as i64)
@@ -156,9 +174,13 @@ impl Store {
                 let first_at = last_at - gap * (n as i64 - 1);
                 let contact_id = hubert_core::new_id();
                 let conv_id = hubert_core::new_id();
-                let phone = format!("3169{:09}", i);
+                let phone = format!("3169{i:09}");
                 let name = format!("Klant {i}");
-                write!(contacts.row(), "('{contact_id}','{ws}','{profile}','{phone}','{name}','+{phone}',{first_at})").expect("write");
+                write!(
+                    contacts.row(),
+                    "('{contact_id}','{ws}','{profile}','{phone}','{name}','+{phone}',{first_at})"
+                )
+                .expect("write");
                 // The last message is the customer's when open, the agent's otherwise.
                 let last_in = status == "open";
                 let mut last_customer_at = None;
@@ -202,9 +224,9 @@ impl Store {
                 }
                 for (idx, (id, inbound, at, text)) in rows.iter().enumerate() {
                     let (dir, pmid, dstatus, rank, author) = if *inbound {
-                        ("in", format!("'wamid.seed.{i}.{idx}'"), "NULL", 0, "NULL")
+                        ("in", format!("'wamid.seed.{i:09}.{idx:04}'"), "NULL", 0, "NULL")
                     } else {
-                        ("out", format!("'wamid.seed.out.{i}.{idx}'"), "'read'", 3, "NULL")
+                        ("out", format!("'wamid.seed.out.{i:09}.{idx:04}'"), "'read'", 3, "NULL")
                     };
                     let (answered_at, response_ms) = answered[idx];
                     let text = esc(text);
