@@ -7,6 +7,13 @@
 //! (a partial unique index guards it); a message for a contact whose conversation was
 //! resolved in the last seven days reopens that conversation, older ones start anew.
 //! Status receipts only move forward (`delivery_rank`).
+//!
+//! Set-based: a group of any size costs a fixed handful of statements (dedupe lookup,
+//! one multi-row contact upsert, conversation lookups, one multi-row message insert, one
+//! `UPDATE … FROM` for every touched conversation), not a handful per message. On SQLite
+//! every statement is a hop to the single writer thread; on PostgreSQL a round trip.
+
+use std::collections::{HashMap, HashSet};
 
 use sqlx::Row;
 
@@ -59,117 +66,341 @@ pub struct IngestOutcome {
 }
 
 const REOPEN_WINDOW_MS: i64 = 7 * DAY;
+/// Rows per multi-row statement: well under both engines' bind-parameter limits.
+const CHUNK: usize = 400;
+
+/// `($1, $2, …), ($n, …)` for `rows` rows of `cols` parameters, numbered from `first`.
+fn values(rows: usize, cols: usize, first: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push('$');
+            s.push_str(&(first + r * cols + c).to_string());
+        }
+        s.push(')');
+    }
+    s
+}
+
+/// `$first, $first+1, …` for an `IN (…)` list of `n` parameters.
+fn list(n: usize, first: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// One message on its way in, with what the steps learn about it.
+struct Pending<'a> {
+    batch: usize,
+    m: &'a NewInbound,
+    ws: &'a str,
+    profile: &'a str,
+    at: i64,
+    snippet: String,
+    message_id: String,
+    contact_id: Option<String>,
+    conversation_id: Option<String>,
+}
+
+type ContactKey<'a> = (&'a str, &'a str, &'a str);
 
 impl Store {
     /// Stores several deliveries in one transaction. Either all are durable when this
     /// returns `Ok`, or none is.
     pub async fn ingest(&self, batches: &[IngestBatch], now: i64) -> Result<Vec<IngestOutcome>> {
+        let mut outcomes: Vec<IngestOutcome> = vec![IngestOutcome::default(); batches.len()];
+        let mut pending: Vec<Pending> = Vec::new();
+        for (i, b) in batches.iter().enumerate() {
+            for m in &b.messages {
+                pending.push(Pending {
+                    batch: i,
+                    m,
+                    ws: &b.workspace_id,
+                    profile: &b.profile_id,
+                    // The customer's clock starts when they wrote, but never in our future.
+                    at: m.sent_at.min(now),
+                    snippet: hubert_core::text::snippet(&m.summary, 140),
+                    message_id: hubert_core::new_id(),
+                    contact_id: None,
+                    conversation_id: None,
+                });
+            }
+        }
+        pending.sort_by_key(|p| p.at);
         on_pool!(&self.write, pool => {
             let mut tx = pool.begin().await?;
-            let mut outcomes = Vec::with_capacity(batches.len());
-            for batch in batches {
-                let mut outcome = IngestOutcome::default();
-                let mut messages: Vec<&NewInbound> = batch.messages.iter().collect();
-                messages.sort_by_key(|m| m.sent_at);
-                for m in messages {
-                    let ws = &batch.workspace_id;
-                    let profile = &batch.profile_id;
-                    let exists = sqlx::query("SELECT 1 FROM messages WHERE workspace_id = $1 AND profile_id = $2 AND platform_message_id = $3")
-                        .bind(ws).bind(profile).bind(&m.platform_message_id)
-                        .fetch_optional(&mut *tx).await?;
-                    if exists.is_some() {
-                        outcome.duplicates += 1;
-                        continue;
+
+            // 1. Dedupe: already stored, or twice in this very group.
+            let mut by_profile: HashMap<(&str, &str), Vec<&str>> = HashMap::new();
+            for p in &pending {
+                by_profile.entry((p.ws, p.profile)).or_default().push(&p.m.platform_message_id);
+            }
+            let mut existing: HashSet<(String, String)> = HashSet::new();
+            for ((ws, profile), ids) in &by_profile {
+                for chunk in ids.chunks(CHUNK) {
+                    let sql = format!(
+                        "SELECT platform_message_id FROM messages WHERE workspace_id = $1 AND profile_id = $2 AND platform_message_id IN ({})",
+                        list(chunk.len(), 3)
+                    );
+                    let mut q = sqlx::query_scalar::<_, String>(&sql).bind(*ws).bind(*profile);
+                    for id in chunk {
+                        q = q.bind(*id);
                     }
-                    // The customer's clock starts when they wrote, but never in our future.
-                    let at = m.sent_at.min(now);
-                    let contact_id: String = sqlx::query_scalar(
-                        "INSERT INTO contacts (id, workspace_id, profile_id, platform_user_id, name, handle, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                         ON CONFLICT (workspace_id, profile_id, platform_user_id) DO UPDATE \
-                         SET name = COALESCE(excluded.name, contacts.name), handle = COALESCE(excluded.handle, contacts.handle) \
-                         RETURNING id")
-                        .bind(hubert_core::new_id()).bind(ws).bind(profile).bind(&m.contact_platform_user_id)
-                        .bind(&m.contact_name).bind(&m.contact_handle).bind(now)
-                        .fetch_one(&mut *tx).await?;
-                    let snippet = hubert_core::text::snippet(&m.summary, 140);
-                    let active: Option<String> = sqlx::query_scalar(
-                        "SELECT id FROM conversations WHERE workspace_id = $1 AND profile_id = $2 AND contact_id = $3 AND status <> 'resolved'")
-                        .bind(ws).bind(profile).bind(&contact_id).fetch_optional(&mut *tx).await?;
-                    let conversation_id = match active {
-                        Some(id) => id,
-                        None => {
-                            let recent: Option<String> = sqlx::query_scalar(
-                                "SELECT id FROM conversations WHERE workspace_id = $1 AND profile_id = $2 AND contact_id = $3 \
-                                 AND status = 'resolved' AND updated_at > $4 ORDER BY updated_at DESC LIMIT 1")
-                                .bind(ws).bind(profile).bind(&contact_id).bind(now - REOPEN_WINDOW_MS)
-                                .fetch_optional(&mut *tx).await?;
-                            match recent {
-                                Some(id) => {
-                                    sqlx::query("UPDATE conversations SET status = 'open', updated_at = $2 WHERE id = $1")
-                                        .bind(&id).bind(now).execute(&mut *tx).await?;
-                                    id
-                                }
-                                None => {
-                                    sqlx::query(
-                                        "INSERT INTO conversations (id, workspace_id, profile_id, contact_id, status, assignee_id, waiting_since, \
-                                         last_customer_message_at, last_message_at, last_snippet, last_answer_ms, reply_context, created_at, updated_at) \
-                                         VALUES ($1, $2, $3, $4, 'open', NULL, NULL, NULL, $5, $6, NULL, $7, $8, $8) \
-                                         ON CONFLICT (workspace_id, profile_id, contact_id) WHERE status <> 'resolved' DO NOTHING")
-                                        .bind(hubert_core::new_id()).bind(ws).bind(profile).bind(&contact_id)
-                                        .bind(at).bind(&snippet).bind(&m.reply_context).bind(now)
-                                        .execute(&mut *tx).await?;
-                                    sqlx::query_scalar(
-                                        "SELECT id FROM conversations WHERE workspace_id = $1 AND profile_id = $2 AND contact_id = $3 AND status <> 'resolved'")
-                                        .bind(ws).bind(profile).bind(&contact_id).fetch_one(&mut *tx).await?
-                                }
+                    for id in q.fetch_all(&mut *tx).await? {
+                        existing.insert(((*profile).to_owned(), id));
+                    }
+                }
+            }
+            let mut seen: HashSet<(&str, &str)> = HashSet::new();
+            pending.retain(|p| {
+                let fresh = !existing.contains(&(p.profile.to_owned(), p.m.platform_message_id.clone()))
+                    && seen.insert((p.profile, &p.m.platform_message_id));
+                if !fresh {
+                    outcomes[p.batch].duplicates += 1;
+                }
+                fresh
+            });
+
+            // 2. Contacts: one upsert for all, the newest name and handle winning.
+            let mut contacts: Vec<(ContactKey, Option<&str>, Option<&str>)> = Vec::new();
+            let mut contact_index: HashMap<ContactKey, usize> = HashMap::new();
+            for p in &pending {
+                let key = (p.ws, p.profile, p.m.contact_platform_user_id.as_str());
+                let (name, handle) = (p.m.contact_name.as_deref(), p.m.contact_handle.as_deref());
+                match contact_index.get(&key) {
+                    Some(&i) => {
+                        contacts[i].1 = name.or(contacts[i].1);
+                        contacts[i].2 = handle.or(contacts[i].2);
+                    }
+                    None => {
+                        contact_index.insert(key, contacts.len());
+                        contacts.push((key, name, handle));
+                    }
+                }
+            }
+            let mut contact_ids: HashMap<ContactKey, String> = HashMap::new();
+            for chunk in contacts.chunks(CHUNK) {
+                let sql = format!(
+                    "INSERT INTO contacts (id, workspace_id, profile_id, platform_user_id, name, handle, created_at) VALUES {} \
+                     ON CONFLICT (workspace_id, profile_id, platform_user_id) DO UPDATE \
+                     SET name = COALESCE(excluded.name, contacts.name), handle = COALESCE(excluded.handle, contacts.handle) \
+                     RETURNING id, workspace_id, profile_id, platform_user_id",
+                    values(chunk.len(), 7, 1)
+                );
+                let mut q = sqlx::query(&sql);
+                for ((ws, profile, user), name, handle) in chunk {
+                    q = q.bind(hubert_core::new_id()).bind(*ws).bind(*profile).bind(*user).bind(*name).bind(*handle).bind(now);
+                }
+                for row in q.fetch_all(&mut *tx).await? {
+                    let (id, ws, profile, user): (String, String, String, String) =
+                        (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
+                    if let Some(&i) = contact_index.get(&(ws.as_str(), profile.as_str(), user.as_str())) {
+                        contact_ids.insert(contacts[i].0, id);
+                    }
+                }
+            }
+            for p in pending.iter_mut() {
+                p.contact_id = contact_ids.get(&(p.ws, p.profile, p.m.contact_platform_user_id.as_str())).cloned();
+            }
+
+            // 3. Conversations: the contact's unresolved one, else a recently resolved one
+            //    reopened, else a new one. The partial unique index settles races.
+            let mut by_workspace: HashMap<&str, Vec<String>> = HashMap::new();
+            for p in &pending {
+                if let Some(c) = &p.contact_id {
+                    let ids = by_workspace.entry(p.ws).or_default();
+                    if !ids.contains(c) {
+                        ids.push(c.clone());
+                    }
+                }
+            }
+            let mut active: HashMap<String, String> = HashMap::new();
+            for pass in 0..2 {
+                for (ws, ids) in &by_workspace {
+                    let missing: Vec<&String> = ids.iter().filter(|c| !active.contains_key(*c)).collect();
+                    for chunk in missing.chunks(CHUNK) {
+                        let sql = format!(
+                            "SELECT id, contact_id FROM conversations WHERE workspace_id = $1 AND status <> 'resolved' AND contact_id IN ({})",
+                            list(chunk.len(), 2)
+                        );
+                        let mut q = sqlx::query_as::<_, (String, String)>(&sql).bind(*ws);
+                        for c in chunk {
+                            q = q.bind(*c);
+                        }
+                        for (conv, contact) in q.fetch_all(&mut *tx).await? {
+                            active.insert(contact, conv);
+                        }
+                    }
+                }
+                if pass == 1 {
+                    break;
+                }
+                // Reopen recently resolved conversations.
+                for (ws, ids) in &by_workspace {
+                    let missing: Vec<&String> = ids.iter().filter(|c| !active.contains_key(*c)).collect();
+                    for chunk in missing.chunks(CHUNK) {
+                        let sql = format!(
+                            "SELECT id, contact_id, updated_at FROM conversations WHERE workspace_id = $1 AND status = 'resolved' \
+                             AND updated_at > $2 AND contact_id IN ({})",
+                            list(chunk.len(), 3)
+                        );
+                        let mut q = sqlx::query_as::<_, (String, String, i64)>(&sql).bind(*ws).bind(now - REOPEN_WINDOW_MS);
+                        for c in chunk {
+                            q = q.bind(*c);
+                        }
+                        let mut latest: HashMap<String, (String, i64)> = HashMap::new();
+                        for (conv, contact, updated) in q.fetch_all(&mut *tx).await? {
+                            if latest.get(&contact).is_none_or(|(_, u)| *u < updated) {
+                                latest.insert(contact, (conv, updated));
                             }
                         }
-                    };
-                    let message_id = hubert_core::new_id();
-                    let inserted = sqlx::query(
-                        "INSERT INTO messages (id, workspace_id, profile_id, conversation_id, direction, kind, text, summary, metadata, \
-                         platform_message_id, author_id, created_at, received_at, reply_context, delivery_status, delivery_rank, \
-                         delivery_error, answered_at, response_ms, no_reply_needed) \
-                         VALUES ($1, $2, $3, $4, 'in', $5, $6, $7, $8, $9, NULL, $10, $11, $12, NULL, 0, NULL, NULL, NULL, 0) \
-                         ON CONFLICT (workspace_id, profile_id, platform_message_id) DO NOTHING")
-                        .bind(&message_id).bind(ws).bind(profile).bind(&conversation_id).bind(&m.kind).bind(&m.text)
-                        .bind(&m.summary).bind(&m.metadata).bind(&m.platform_message_id).bind(at).bind(now).bind(&m.reply_context)
-                        .execute(&mut *tx).await?;
-                    if inserted.rows_affected() == 0 {
-                        outcome.duplicates += 1;
-                        continue;
+                        if !latest.is_empty() {
+                            let reopen: Vec<&String> = latest.values().map(|(c, _)| c).collect();
+                            let sql = format!(
+                                "UPDATE conversations SET status = 'open', updated_at = $2 WHERE workspace_id = $1 AND id IN ({})",
+                                list(reopen.len(), 3)
+                            );
+                            let mut q = sqlx::query(&sql).bind(*ws).bind(now);
+                            for c in &reopen {
+                                q = q.bind(*c);
+                            }
+                            q.execute(&mut *tx).await?;
+                            for (contact, (conv, _)) in latest {
+                                active.insert(contact, conv);
+                            }
+                        }
                     }
-                    sqlx::query(
-                        "UPDATE conversations SET status = 'open', \
-                         waiting_since = CASE WHEN waiting_since IS NULL OR waiting_since > $2 THEN $2 ELSE waiting_since END, \
-                         last_snippet = CASE WHEN last_message_at <= $2 THEN $3 ELSE last_snippet END, \
-                         reply_context = CASE WHEN last_customer_message_at IS NULL OR last_customer_message_at <= $2 THEN $4 ELSE reply_context END, \
-                         last_customer_message_at = CASE WHEN last_customer_message_at IS NULL OR last_customer_message_at < $2 THEN $2 ELSE last_customer_message_at END, \
-                         last_message_at = CASE WHEN last_message_at < $2 THEN $2 ELSE last_message_at END, \
-                         updated_at = $5 WHERE id = $1")
-                        .bind(&conversation_id).bind(at).bind(&snippet).bind(&m.reply_context).bind(now)
-                        .execute(&mut *tx).await?;
-                    outcome.new_messages.push((conversation_id, message_id));
                 }
+                // New conversations, seeded with the contact's first message in this group.
+                let mut fresh: Vec<&Pending> = Vec::new();
+                let mut fresh_contacts: HashSet<&str> = HashSet::new();
+                for p in &pending {
+                    if let Some(c) = &p.contact_id {
+                        if !active.contains_key(c) && fresh_contacts.insert(c) {
+                            fresh.push(p);
+                        }
+                    }
+                }
+                for chunk in fresh.chunks(CHUNK) {
+                    let sql = format!(
+                        "INSERT INTO conversations (id, workspace_id, profile_id, contact_id, status, assignee_id, waiting_since, \
+                         last_customer_message_at, last_message_at, last_snippet, last_answer_ms, reply_context, created_at, updated_at) \
+                         SELECT v.column1, v.column2, v.column3, v.column4, 'open', NULL, NULL, NULL, v.column5, v.column6, NULL, v.column7, v.column8, v.column8 \
+                         FROM (VALUES {}) AS v WHERE true \
+                         ON CONFLICT (workspace_id, profile_id, contact_id) WHERE status <> 'resolved' DO NOTHING",
+                        values(chunk.len(), 8, 1)
+                    );
+                    let mut q = sqlx::query(&sql);
+                    for p in chunk {
+                        q = q.bind(hubert_core::new_id()).bind(p.ws).bind(p.profile).bind(p.contact_id.as_deref())
+                            .bind(p.at).bind(&p.snippet).bind(&p.m.reply_context).bind(now);
+                    }
+                    q.execute(&mut *tx).await?;
+                }
+            }
+            for p in pending.iter_mut() {
+                p.conversation_id = p.contact_id.as_ref().and_then(|c| active.get(c)).cloned();
+            }
+
+            // 4. Messages: one multi-row insert; a conflict means another instance won a race.
+            let mut inserted: HashSet<String> = HashSet::new();
+            for chunk in pending.chunks(CHUNK) {
+                let sql = format!(
+                    "INSERT INTO messages (id, workspace_id, profile_id, conversation_id, direction, kind, text, summary, metadata, \
+                     platform_message_id, author_id, created_at, received_at, reply_context, delivery_status, delivery_rank, \
+                     delivery_error, answered_at, response_ms, no_reply_needed) \
+                     SELECT v.column1, v.column2, v.column3, v.column4, 'in', v.column5, v.column6, v.column7, v.column8, v.column9, \
+                     NULL, v.column10, v.column11, v.column12, NULL, 0, NULL, NULL, NULL, 0 FROM (VALUES {}) AS v WHERE true \
+                     ON CONFLICT (workspace_id, profile_id, platform_message_id) DO NOTHING RETURNING id",
+                    values(chunk.len(), 12, 1)
+                );
+                let mut q = sqlx::query_scalar::<_, String>(&sql);
+                for p in chunk {
+                    q = q.bind(&p.message_id).bind(p.ws).bind(p.profile).bind(p.conversation_id.as_deref()).bind(&p.m.kind)
+                        .bind(&p.m.text).bind(&p.m.summary).bind(&p.m.metadata).bind(&p.m.platform_message_id)
+                        .bind(p.at).bind(now).bind(&p.m.reply_context);
+                }
+                inserted.extend(q.fetch_all(&mut *tx).await?);
+            }
+
+            // 5. One update for every touched conversation: clock, snippet, reply context.
+            let mut touched: Vec<(String, i64, i64, String, String)> = Vec::new();
+            for p in &pending {
+                if !inserted.contains(&p.message_id) {
+                    outcomes[p.batch].duplicates += 1;
+                    continue;
+                }
+                let conv = p.conversation_id.clone().unwrap_or_default();
+                outcomes[p.batch].new_messages.push((conv.clone(), p.message_id.clone()));
+                match touched.iter_mut().find(|t| t.0 == conv) {
+                    // Sorted by time: the first message is the earliest, the last the newest.
+                    Some(t) => {
+                        t.2 = p.at;
+                        t.3 = p.snippet.clone();
+                        t.4 = p.m.reply_context.clone();
+                    }
+                    None => touched.push((conv, p.at, p.at, p.snippet.clone(), p.m.reply_context.clone())),
+                }
+            }
+            for chunk in touched.chunks(CHUNK) {
+                let n = chunk.len() * 5;
+                let sql = format!(
+                    "WITH v(id, first_at, last_at, snippet, ctx) AS (VALUES {}) \
+                     UPDATE conversations SET status = 'open', \
+                     waiting_since = CASE WHEN conversations.waiting_since IS NULL OR conversations.waiting_since > v.first_at \
+                       THEN v.first_at ELSE conversations.waiting_since END, \
+                     last_snippet = CASE WHEN conversations.last_message_at <= v.last_at THEN v.snippet ELSE conversations.last_snippet END, \
+                     reply_context = CASE WHEN conversations.last_customer_message_at IS NULL OR conversations.last_customer_message_at <= v.last_at \
+                       THEN v.ctx ELSE conversations.reply_context END, \
+                     last_customer_message_at = CASE WHEN conversations.last_customer_message_at IS NULL \
+                       OR conversations.last_customer_message_at < v.last_at THEN v.last_at ELSE conversations.last_customer_message_at END, \
+                     last_message_at = CASE WHEN conversations.last_message_at < v.last_at THEN v.last_at ELSE conversations.last_message_at END, \
+                     updated_at = ${} FROM v WHERE conversations.id = v.id",
+                    values(chunk.len(), 5, 1),
+                    n + 1
+                );
+                let mut q = sqlx::query(&sql);
+                for (conv, first, last, snippet, ctx) in chunk {
+                    q = q.bind(conv).bind(*first).bind(*last).bind(snippet).bind(ctx);
+                }
+                q.bind(now).execute(&mut *tx).await?;
+            }
+
+            // 6. Receipts: only forward.
+            for (i, batch) in batches.iter().enumerate() {
                 for s in &batch.statuses {
                     let row = sqlx::query(
                         "UPDATE messages SET delivery_status = $1, delivery_rank = $2, delivery_error = COALESCE($3, delivery_error) \
                          WHERE workspace_id = $4 AND profile_id = $5 AND platform_message_id = $6 AND direction = 'out' AND delivery_rank < $2 \
-                         RETURNING id, conversation_id")
-                        .bind(&s.status).bind(s.rank).bind(&s.error).bind(&batch.workspace_id).bind(&batch.profile_id)
-                        .bind(&s.platform_message_id)
-                        .fetch_optional(&mut *tx).await?;
+                         RETURNING id, conversation_id",
+                    )
+                    .bind(&s.status).bind(s.rank).bind(&s.error).bind(&batch.workspace_id).bind(&batch.profile_id)
+                    .bind(&s.platform_message_id)
+                    .fetch_optional(&mut *tx).await?;
                     if let Some(row) = row {
                         let id: String = row.try_get(0)?;
                         let conv: String = row.try_get(1)?;
-                        outcome.status_changes.push((conv, id, s.status.clone()));
+                        outcomes[i].status_changes.push((conv, id, s.status.clone()));
                     }
                 }
-                outcomes.push(outcome);
             }
             tx.commit().await?;
-            Ok(outcomes)
-        })
+        });
+        Ok(outcomes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_number_rows_and_columns() {
+        assert_eq!(super::values(2, 3, 1), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(super::values(1, 2, 5), "($5, $6)");
+        assert_eq!(super::list(3, 2), "$2, $3, $4");
     }
 }
