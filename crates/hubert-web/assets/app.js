@@ -143,6 +143,7 @@
     const f = new FormData(document.getElementById("filters"));
     const q = new URLSearchParams();
     for (const [k, v] of f.entries()) if (v) q.set(k, v);
+    q.set("limit", "150");
     return q;
   }
 

@@ -23,6 +23,10 @@ use crate::Web;
 
 type ApiResult<T = Json<Value>> = Result<T, ApiError>;
 
+/// Conversations per page when the caller gives no `limit` (most urgent first); at most
+/// 1000 with `limit`.
+const DEFAULT_PAGE: i64 = 50;
+
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/api/v1/me", get(me))
@@ -125,7 +129,7 @@ async fn list_conversations(State(web): State<Web>, ApiUser(who): ApiUser, Query
         status: non_empty(&q.status),
         profile_id: non_empty(&q.profile),
         platform: non_empty(&q.platform),
-        limit: q.limit.unwrap_or(200),
+        limit: q.limit.unwrap_or(DEFAULT_PAGE),
         ..Default::default()
     };
     if let Some(s) = &filter.status {
