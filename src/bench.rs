@@ -5,6 +5,7 @@ mod client;
 mod inbox;
 mod ingest;
 mod live;
+mod wallboard;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +32,9 @@ pub enum BenchCommand {
     Seed(inbox::SeedArgs),
     /// Latency of `GET /api/v1/conversations?status=open` on a seeded database.
     Inbox(inbox::InboxArgs),
+    /// Wallboards and inboxes connected while messages arrive: webhook → wallboard time,
+    /// CPU and memory.
+    Wallboard(wallboard::WallboardArgs),
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
@@ -44,6 +48,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Live(args) => live::run(args).await,
         BenchCommand::Seed(args) => inbox::seed(args).await,
         BenchCommand::Inbox(args) => inbox::run(args).await,
+        BenchCommand::Wallboard(args) => wallboard::run(args).await,
     }
 }
 

@@ -77,6 +77,7 @@ struct Entry {
 pub struct WallboardHub {
     entries: Arc<Mutex<HashMap<BoardKey, Entry>>>,
     revoked: broadcast::Sender<String>,
+    computations: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Default for WallboardHub {
@@ -84,6 +85,7 @@ impl Default for WallboardHub {
         Self {
             entries: Arc::default(),
             revoked: broadcast::channel(64).0,
+            computations: Arc::default(),
         }
     }
 }
@@ -92,6 +94,11 @@ impl WallboardHub {
     /// Ids of wallboards revoked from now on; open streams of those end at once.
     pub fn revocations(&self) -> broadcast::Receiver<String> {
         self.revoked.subscribe()
+    }
+
+    /// How many states were computed so far (benchmarks: compute once, fan out).
+    pub fn computations(&self) -> u64 {
+        self.computations.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -311,6 +318,9 @@ impl App {
     /// The whole state of a board of this kind, computed with the same service-level
     /// functions as the inbox and the reports.
     pub async fn wallboard_state(&self, key: &BoardKey) -> Result<Value, AppError> {
+        self.wallboard_hub
+            .computations
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let now = self.now();
         let ws = &key.workspace_id;
         let cal = &self.calendar;
