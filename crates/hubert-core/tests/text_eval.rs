@@ -185,7 +185,8 @@ fn the_toolkit_meets_its_targets_on_the_labelled_set() {
             let got = recommended_register(&ex.text, Register::Informal);
             rec.add(got == want, || format!("{} → {got:?}, want {want:?}", at()));
         }
-        if let Some(want) = ex.sentiment {
+        // Sentiment is specified for Dutch and English posts only.
+        if let Some(want) = ex.sentiment.filter(|_| ex.lang == "nl" || ex.lang == "en") {
             let got = sentiment(&ex.text);
             sent.add(got.sentiment == want, || format!("{} → {:?} ({:.2}), want {want:?}", at(), got.sentiment, got.score));
         }

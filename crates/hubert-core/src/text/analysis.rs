@@ -73,13 +73,15 @@ pub fn analyze(request: &AnalyzeRequest) -> Analysis {
     let mut allow: Vec<&str> = request.allow.iter().map(String::as_str).collect();
     allow.extend(names.iter().flat_map(|n| n.split_whitespace()));
     let dutch = language == Language::Nl;
-    let (spelling, grammar) = if dutch { proofread(&tokens, &allow, request.suggest) } else { (Vec::new(), Vec::new()) };
+    let (spelling, grammar) =
+        if dutch { proofread(&tokens, &allow, &masked.spans, request.suggest) } else { (Vec::new(), Vec::new()) };
     let (reply_warnings, reply_spelling, reply_grammar) = match request.reply.as_deref() {
         Some(draft) => {
             let draft_tokens = tokenize(draft);
             let expect = ReplyExpectations { first_name: request.first_name.clone(), signature: request.signature.clone() };
             let warnings = reply::check_in(draft, &draft_tokens, recommended, &expect);
-            let (spelling, grammar) = proofread(&draft_tokens, &allow, request.suggest);
+            let personal = mask_in(draft, &draft_tokens, &names).spans;
+            let (spelling, grammar) = proofread(&draft_tokens, &allow, &personal, request.suggest);
             (warnings, spelling, grammar)
         }
         None => (Vec::new(), Vec::new(), Vec::new()),
@@ -101,8 +103,13 @@ pub fn analyze(request: &AnalyzeRequest) -> Analysis {
     }
 }
 
-fn proofread(tokens: &[super::tokens::Token<'_>], allow: &[&str], suggest: bool) -> (Vec<Misspelling>, Vec<GrammarIssue>) {
-    let found = spelling::check_in(tokens, allow);
+fn proofread(
+    tokens: &[super::tokens::Token<'_>],
+    allow: &[&str],
+    personal: &[PiiSpan],
+    suggest: bool,
+) -> (Vec<Misspelling>, Vec<GrammarIssue>) {
+    let found = spelling::check_in(tokens, allow, personal);
     let found = if suggest { with_suggestions(found) } else { found };
     (found, grammar::check_in(tokens))
 }

@@ -208,7 +208,8 @@ fn digit_run(chars: &[char], start: usize) -> DigitRun {
             '(' => next_is_digit,
             _ => false,
         };
-        if !joins || current.is_empty() && c != '(' && c != ')' {
+        let after_bracket = j > start && chars[j - 1] == ')';
+        if !joins || current.is_empty() && c != '(' && c != ')' && !after_bracket {
             break;
         }
         if !current.is_empty() {
@@ -297,6 +298,10 @@ fn find_addresses(tokens: &[Token<'_>], found: &mut Vec<PiiSpan>) {
                 }
             } else if particle && k >= 2 && tokens[k - 2].text.chars().next().is_some_and(char::is_uppercase) {
                 // "Laan van Meerdervoort", "Burgemeester de With": keep going.
+            } else if particle && prev_capital {
+                // A street that starts with a particle: "Van Goghlaan", "De Ruyterkade".
+                start_index = k - 1;
+                break;
             } else {
                 break;
             }
@@ -317,8 +322,13 @@ fn is_sentence_word(lower: &str) -> bool {
 
 /// "12", "12a", "45B", "263" (the "-1" in 263-1 is a separate check).
 fn house_number(s: &str) -> bool {
-    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
-    (1..=4).contains(&digits) && s.len() - digits <= 2 && s[digits..].bytes().all(|c| c.is_ascii_alphabetic())
+    let (main, addition) = s.split_once('-').unwrap_or((s, ""));
+    let digits = main.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=4).contains(&digits)
+        && main.len() - digits <= 2
+        && main[digits..].bytes().all(|c| c.is_ascii_alphabetic())
+        && addition.len() <= 4
+        && addition.bytes().all(|c| c.is_ascii_alphanumeric())
 }
 
 fn house_number_end(tokens: &[Token<'_>], i: usize) -> usize {

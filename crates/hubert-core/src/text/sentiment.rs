@@ -32,30 +32,56 @@ pub fn sentiment(text: &str) -> SentimentReading {
 }
 
 pub(crate) fn sentiment_in(text: &str, tokens: &[Token<'_>]) -> SentimentReading {
+    let words: Vec<String> = tokens.iter().map(|t| t.text.to_lowercase()).collect();
+    let questions = question_sentences(tokens);
+    // Thanks inside a request ("graag …, dank u") is politeness, not praise.
+    let request = text.contains('?') || words.iter().any(|w| w == "graag" || w == "please");
     let mut score = 0f32;
+    let mut sentence_score = 0f32;
     let mut negate_left = 0u8;
     let mut boost = 1f32;
-    let words: Vec<String> = tokens.iter().map(|t| t.text.to_lowercase()).collect();
+    let mut last: Option<(usize, f32)> = None;
     for (i, t) in tokens.iter().enumerate() {
         let w = words[i].as_str();
+        // A question asks rather than states: its opinion words count half.
+        let damp = if questions[i] { 0.5 } else { 1.0 };
         match t.kind {
             TokenKind::Emoji => score += emoji_weight(t.text),
             TokenKind::Word => {
                 if is_negator(w) {
-                    negate_left = 3;
+                    // Dutch puts the negation after the verb: "klopt niet", "werkt niet".
+                    match last {
+                        Some((at, weight)) if weight > 0.0 && i - at <= 2 => {
+                            score -= 2.0 * weight;
+                            sentence_score -= 2.0 * weight;
+                            last = None;
+                        }
+                        _ => negate_left = 3,
+                    }
                     continue;
                 }
                 if is_intensifier(w) {
                     boost = 1.6;
                     continue;
                 }
-                let mut weight = word_weight(w);
+                if matches!(w, "maar" | "but") {
+                    // What follows "maar" is what the writer means.
+                    score -= sentence_score * 0.5;
+                    sentence_score = 0.0;
+                    continue;
+                }
+                let mut weight = word_weight(w) * damp;
+                if request && is_gratitude(w) {
+                    weight = weight.min(0.3);
+                }
                 if weight != 0.0 {
                     if negate_left > 0 {
                         weight = if weight < 0.0 { -weight * 0.8 } else { -weight };
                         negate_left = 0;
                     }
                     score += weight * boost;
+                    sentence_score += weight * boost;
+                    last = Some((i, weight * boost));
                     boost = 1.0;
                 } else if negate_left > 0 {
                     negate_left -= 1;
@@ -64,12 +90,16 @@ pub(crate) fn sentiment_in(text: &str, tokens: &[Token<'_>]) -> SentimentReading
             TokenKind::Punct if t.ends_clause() => {
                 negate_left = 0;
                 boost = 1.0;
+                last = None;
+                if t.ends_sentence() {
+                    sentence_score = 0.0;
+                }
             }
             _ => {}
         }
     }
     score += phrase_weight(text, &words);
-    if text.contains("!!") || text.contains("?!") {
+    if text.contains("!!") {
         score *= 1.3;
     }
     let sentiment = if score >= 0.5 {
@@ -80,6 +110,24 @@ pub(crate) fn sentiment_in(text: &str, tokens: &[Token<'_>]) -> SentimentReading
         Sentiment::Neutral
     };
     SentimentReading { sentiment, score }
+}
+
+/// For each token: does its sentence end with a question mark?
+fn question_sentences(tokens: &[Token<'_>]) -> Vec<bool> {
+    let mut out = vec![false; tokens.len()];
+    let mut start = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        if t.ends_sentence() || i + 1 == tokens.len() {
+            let question = t.text == "?";
+            out[start..=i].iter_mut().for_each(|q| *q = question);
+            start = i + 1;
+        }
+    }
+    out
+}
+
+fn is_gratitude(w: &str) -> bool {
+    matches!(w, "bedankt" | "dank" | "dankjewel" | "dankuwel" | "thanks" | "thank" | "merci")
 }
 
 fn is_negator(w: &str) -> bool {
@@ -101,27 +149,27 @@ fn word_weight(w: &str) -> f32 {
         "top" | "geweldig" | "fantastisch" | "uitstekend" | "perfect" | "prima" | "keurig" | "fijn"
         | "fijne" | "blij" | "tevreden" | "goed" | "goede" | "snel" | "snelle" | "vriendelijk" | "vriendelijke"
         | "behulpzaam" | "duidelijk" | "duidelijke" | "complimenten" | "compliment" | "bedankt" | "dank" | "dankjewel"
-        | "dankuwel" | "merci" | "held" | "topper" | "helden" | "opgelost" | "gelukt" | "eindelijk" | "geduldig"
+        | "dankuwel" | "merci" | "held" | "topper" | "helden" | "opgelost" | "gelukt" | "eindelijk" | "geduldig" | "bedanken"
         | "gered" | "heerlijk" | "wauw" | "toppie" | "great" | "good" | "excellent" | "happy" | "helpful"
         | "thanks" | "thank" | "love" | "awesome" | "amazing" | "appreciated" | "quick" | "easy" | "nice"
-        | "deskundig" | "prettige" | "gewaardeerd" | "hulp" | "geholpen" | "geregeld" | "luistert" => {
+        | "deskundig" | "prettige" | "gewaardeerd" | "hulp" | "geholpen" | "luistert" => {
             positive(w)
         }
         // Negative.
         "slecht" | "slechte" | "slechtste" | "waardeloos" | "belachelijk" | "belachelijke" | "schandalig" | "schande"
         | "drama" | "boos" | "woedend" | "teleurgesteld" | "ontevreden" | "onacceptabel" | "onbereikbaar" | "triest"
         | "irritant" | "vervelend" | "zat" | "klacht" | "gedoe" | "afgescheept" | "ongelooflijk" | "waardeloze"
-        | "niemand" | "storing" | "hoger" | "hoge" | "fout" | "onjuist" | "onjuiste" | "onduidelijk" | "slaat"
+        | "niemand" | "hoger" | "hoge" | "fout" | "onjuist" | "onjuiste" | "onduidelijk" | "slaat"
         | "terrible" | "worst" | "bad" | "awful" | "ridiculous" | "unacceptable" | "frustrating" | "angry"
-        | "crashing" | "nobody" | "waiting" | "kou" | "donker" | "verkeerd" | "niks" | "beloven" | "belooft" => negative(w),
-        "normaal" | "oké" | "oke" | "ok" | "okay" | "werkt" | "klopt" => 0.6,
+        | "crashing" | "foutmelding" | "uitgevallen" | "meermaals" | "nobody" | "waiting" | "kou" | "donker" | "verkeerd" | "niks" | "beloven" | "belooft" => negative(w),
+        "normaal" | "oké" | "oke" | "ok" | "okay" | "klopt" => 0.6,
         _ => 0.0,
     }
 }
 
 fn positive(w: &str) -> f32 {
     match w {
-        "hulp" | "geregeld" | "snel" | "snelle" | "goed" | "goede" | "quick" | "easy" | "luistert" | "eindelijk" => 0.6,
+        "hulp" | "snel" | "snelle" | "goed" | "goede" | "quick" | "easy" | "luistert" | "eindelijk" => 0.6,
         "bedankt" | "dank" | "thanks" | "thank" | "merci" | "opgelost" | "gelukt" | "geholpen" => 0.8,
         _ => 1.0,
     }
@@ -129,7 +177,7 @@ fn positive(w: &str) -> f32 {
 
 fn negative(w: &str) -> f32 {
     match w {
-        "storing" | "hoger" | "hoge" | "niemand" | "nobody" | "waiting" | "kou" | "donker" | "verkeerd" | "beloven"
+        "hoger" | "hoge" | "niemand" | "meermaals" | "nobody" | "waiting" | "kou" | "donker" | "verkeerd" | "beloven"
         | "belooft" | "fout" | "onduidelijk" | "slaat" => -0.6,
         _ => -1.0,
     }
@@ -168,14 +216,41 @@ fn phrase_weight(text: &str, words: &[String]) -> f32 {
         ("nobody answers", -0.5),
         ("been waiting", -1.0),
         ("not happy", -0.4),
+        // Closing formulas carry no feeling: cancel the "vriendelijke" and "dank" in them.
+        ("vriendelijke groet", -1.0),
+        ("bij voorbaat dank", -0.3),
+        // Silence, absence and repetition are what webcare complaints are made of.
+        ("geen uitleg", -1.0),
+        ("geen bericht", -1.0),
+        ("zonder bericht", -1.0),
+        ("geen stroom", -1.0),
+        ("zonder stroom", -1.0),
+        ("neemt niet op", -1.0),
+        ("niet gekomen", -0.6),
+        ("nooit gekomen", -1.0),
+        ("nog steeds", -0.5),
+        ("veel te", -0.8),
+        ("weer een", -0.6),
+        ("valt uit", -1.0),
+        ("valt steeds", -1.0),
+        ("gek van", -1.0),
+        ("nou eindelijk", -1.3),
+        ("werkt niet", -1.0),
+        ("doet het niet", -1.0),
+        ("werkt weer", 0.8),
+        ("out since", -1.0),
+        ("?!", -0.6),
     ] {
         if lower.contains(phrase) {
             score += weight;
         }
     }
-    // "al 3 weken", "al drie maanden", "2 uur in de wacht": a long wait is a complaint.
+    // "al 3 weken", "al een week", "al drie keer": a long wait or a repeat contact is a complaint.
     for (i, w) in words.iter().enumerate() {
-        let unit = matches!(w.as_str(), "dagen" | "weken" | "maanden" | "days" | "weeks" | "months");
+        let unit = matches!(
+            w.as_str(),
+            "uur" | "dag" | "dagen" | "week" | "weken" | "maand" | "maanden" | "keer" | "hours" | "days" | "weeks" | "months"
+        );
         if unit && i >= 2 && matches!(words[i - 2].as_str(), "al" | "for" | "sinds") {
             score -= 1.0;
         }
