@@ -5,12 +5,12 @@ use serde::{Deserialize, Serialize};
 
 use super::grammar::{self, GrammarIssue};
 use super::language::{detect_in, Language};
-use super::pii::{mask_in, PiiSpan};
-use super::register::{recommend, register_in, Evidence, Register};
+use super::pii::{mask_in, Masked, PiiSpan};
+use super::register::{recommend, register_in, Evidence, Register, RegisterReading};
 use super::reply::{self, ReplyExpectations, ReplyWarning};
-use super::sentiment::{sentiment_in, Sentiment};
+use super::sentiment::{sentiment_in, Sentiment, SentimentReading};
 use super::spelling::{self, with_suggestions, Misspelling};
-use super::tokens::tokenize;
+use super::tokens::{tokenize, Token};
 
 /// What to analyse. Only `text` is required.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,21 +55,42 @@ pub struct Analysis {
     pub reply_grammar: Vec<GrammarIssue>,
 }
 
+/// The fast part of the toolkit, for every message (wallboard, priority, reports): language,
+/// register, recommended register, sentiment and masking over one tokenization.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reading {
+    pub language: Language,
+    pub register: RegisterReading,
+    pub recommended_register: Register,
+    pub sentiment: SentimentReading,
+    pub masked: Masked,
+}
+
+/// Read a message: `names` are masked, `house_style` decides the register when the customer
+/// gives no cue, `fallback` is the profile's language for texts too short to tell.
+pub fn read(text: &str, names: &[&str], house_style: Register, fallback: Language) -> Reading {
+    read_in(text, &tokenize(text), names, house_style, fallback)
+}
+
+fn read_in(text: &str, tokens: &[Token<'_>], names: &[&str], house_style: Register, fallback: Language) -> Reading {
+    let language = match detect_in(text, tokens) {
+        Language::Unknown => fallback,
+        found => found,
+    };
+    let register = register_in(tokens, language);
+    let recommended_register = recommend(text, tokens, &register, house_style);
+    Reading { language, register, recommended_register, sentiment: sentiment_in(text, tokens), masked: mask_in(text, tokens, names) }
+}
+
 /// Run the toolkit. Pure; the only cost worth noting is suggestions when `suggest` is set.
 pub fn analyze(request: &AnalyzeRequest) -> Analysis {
     let text = request.text.as_str();
     let tokens = tokenize(text);
     let fallback = request.language.as_deref().map(Language::from_code).unwrap_or(Language::Nl);
-    let language = match detect_in(text, &tokens) {
-        Language::Unknown => fallback,
-        found => found,
-    };
-    let reading = register_in(&tokens, language);
-    let house_style = request.house_style.unwrap_or(Register::Informal);
-    let recommended = recommend(text, &tokens, &reading, house_style);
-    let sentiment = sentiment_in(text, &tokens);
     let names: Vec<&str> = request.names.iter().map(String::as_str).collect();
-    let masked = mask_in(text, &tokens, &names);
+    let house_style = request.house_style.unwrap_or(Register::Informal);
+    let Reading { language, register: reading, recommended_register: recommended, sentiment, masked } =
+        read_in(text, &tokens, &names, house_style, fallback);
     let mut allow: Vec<&str> = request.allow.iter().map(String::as_str).collect();
     allow.extend(names.iter().flat_map(|n| n.split_whitespace()));
     let dutch = language == Language::Nl;
@@ -104,7 +125,7 @@ pub fn analyze(request: &AnalyzeRequest) -> Analysis {
 }
 
 fn proofread(
-    tokens: &[super::tokens::Token<'_>],
+    tokens: &[Token<'_>],
     allow: &[&str],
     personal: &[PiiSpan],
     suggest: bool,

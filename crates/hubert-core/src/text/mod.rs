@@ -15,7 +15,7 @@ pub mod sentiment;
 pub mod spelling;
 pub mod tokens;
 
-pub use analysis::{analyze, AnalyzeRequest, Analysis};
+pub use analysis::{analyze, read, AnalyzeRequest, Analysis, Reading};
 pub use grammar::{check_grammar, GrammarIssue};
 pub use language::{detect_language, detect_language_or, Language};
 pub use pii::{mask, Masked, PiiKind, PiiSpan};

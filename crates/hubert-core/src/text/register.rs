@@ -11,7 +11,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::language::{detect_in, Language};
-use super::tokens::{tokenize, Token, TokenKind};
+use std::borrow::Cow;
+
+use super::tokens::{lower, tokenize, Token, TokenKind};
 
 /// A form of address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -60,26 +62,27 @@ pub(crate) fn register_in(tokens: &[Token<'_>], language: Language) -> RegisterR
     if !matches!(language, Language::Nl | Language::Unknown) {
         return RegisterReading { register: Register::None, evidence: Vec::new() };
     }
-    let words: Vec<(usize, String)> = tokens
+    // Pronouns of address are short; longer words only matter as the word before one.
+    let words: Vec<(usize, Cow<'_, str>)> = tokens
         .iter()
         .enumerate()
         .filter(|(_, t)| t.kind == TokenKind::Word)
-        .map(|(i, t)| (i, t.text.to_lowercase()))
+        .map(|(i, t)| (i, if t.text.len() <= 8 { lower(t.text) } else { Cow::Borrowed("") }))
         .collect();
-    let flemish = words.iter().any(|(i, w)| !tokens[*i].quoted && matches!(w.as_str(), "ge" | "gij" | "gulle"));
+    let flemish = words.iter().any(|(i, w)| !tokens[*i].quoted && matches!(w.as_ref(), "ge" | "gij" | "gulle"));
     let mut evidence = Vec::new();
     for (n, (i, word)) in words.iter().enumerate() {
         let token = &tokens[*i];
         if token.quoted {
             continue;
         }
-        let found = match word.as_str() {
+        let found = match word.as_ref() {
             "je" | "jij" | "jou" | "jouw" | "jezelf" | "jouwe" | "ge" | "gij" => Some(Register::Informal),
             "u" | "uw" | "uzelf" | "uwe" if flemish => Some(Register::Informal),
             "u" | "uw" | "uzelf" => {
-                let previous = n.checked_sub(1).map(|p| words[p].1.as_str());
+                let previous = n.checked_sub(1).map(|p| words[p].1.as_ref());
                 let names_a_letter = matches!(previous, Some("de" | "een" | "letter" | "blok" | "type" | "vitamine"))
-                    && !(previous == Some("de") && word == "uw");
+                    && !(previous == Some("de") && word.as_ref() == "uw");
                 (!names_a_letter && !follows_number(tokens, *i)).then_some(Register::Formal)
             }
             _ => None,
@@ -112,7 +115,7 @@ pub(crate) fn recommend(text: &str, tokens: &[Token<'_>], reading: &RegisterRead
         Register::Informal | Register::Mixed => return Register::Informal,
         Register::None => {}
     }
-    let lower = text.to_lowercase();
+    let lower = lower(text);
     let mut formal = 0i32;
     let mut informal = 0i32;
     for cue in ["geachte", "met vriendelijke groet", "hoogachtend", "dear sir", "dear madam", "kind regards", "verzoeke"] {
@@ -121,7 +124,7 @@ pub(crate) fn recommend(text: &str, tokens: &[Token<'_>], reading: &RegisterRead
         }
     }
     for t in tokens.iter().take(3) {
-        if t.kind == TokenKind::Word && matches!(t.text.to_lowercase().as_str(), "hoi" | "hey" | "hé" | "hee" | "hoii" | "yo")
+        if t.kind == TokenKind::Word && matches!(super::tokens::lower(t.text).as_ref(), "hoi" | "hey" | "hé" | "hee" | "hoii" | "yo")
         {
             informal += 2;
         }

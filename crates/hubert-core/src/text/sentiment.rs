@@ -8,7 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::tokens::{tokenize, Token, TokenKind};
+use std::borrow::Cow;
+
+use super::tokens::{lower, tokenize, Token, TokenKind};
 
 /// The polarity of a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -32,7 +34,7 @@ pub fn sentiment(text: &str) -> SentimentReading {
 }
 
 pub(crate) fn sentiment_in(text: &str, tokens: &[Token<'_>]) -> SentimentReading {
-    let words: Vec<String> = tokens.iter().map(|t| t.text.to_lowercase()).collect();
+    let words: Vec<Cow<'_, str>> = tokens.iter().map(|t| lower(t.text)).collect();
     let questions = question_sentences(tokens);
     // Thanks inside a request ("graag …, dank u") is politeness, not praise.
     let request = text.contains('?') || words.iter().any(|w| w == "graag" || w == "please");
@@ -42,7 +44,7 @@ pub(crate) fn sentiment_in(text: &str, tokens: &[Token<'_>]) -> SentimentReading
     let mut boost = 1f32;
     let mut last: Option<(usize, f32)> = None;
     for (i, t) in tokens.iter().enumerate() {
-        let w = words[i].as_str();
+        let w = words[i].as_ref();
         // A question asks rather than states: its opinion words count half.
         let damp = if questions[i] { 0.5 } else { 1.0 };
         match t.kind {
@@ -193,8 +195,8 @@ fn emoji_weight(e: &str) -> f32 {
 }
 
 /// Webcare clichés that single words miss.
-fn phrase_weight(text: &str, words: &[String]) -> f32 {
-    let lower = text.to_lowercase();
+fn phrase_weight(text: &str, words: &[Cow<'_, str>]) -> f32 {
+    let lower = lower(text);
     let mut score = 0f32;
     for (phrase, weight) in [
         ("top geholpen", 1.0),
@@ -248,10 +250,10 @@ fn phrase_weight(text: &str, words: &[String]) -> f32 {
     // "al 3 weken", "al een week", "al drie keer": a long wait or a repeat contact is a complaint.
     for (i, w) in words.iter().enumerate() {
         let unit = matches!(
-            w.as_str(),
+            w.as_ref(),
             "uur" | "dag" | "dagen" | "week" | "weken" | "maand" | "maanden" | "keer" | "hours" | "days" | "weeks" | "months"
         );
-        if unit && i >= 2 && matches!(words[i - 2].as_str(), "al" | "for" | "sinds") {
+        if unit && i >= 2 && matches!(words[i - 2].as_ref(), "al" | "for" | "sinds") {
             score -= 1.0;
         }
     }
