@@ -45,7 +45,8 @@ fn analyze_line(line: &str, suggest_by_default: bool) -> String {
             if !explicit_suggest {
                 request.suggest = suggest_by_default;
             }
-            serde_json::to_string(&analyze(&request)).unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }).to_string())
+            serde_json::to_string(&analyze(&request))
+                .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }).to_string())
         }
         Err(e) => serde_json::json!({ "error": format!("bad input: {e}") }).to_string(),
     }
@@ -57,14 +58,21 @@ mod tests {
 
     #[test]
     fn a_line_in_gives_a_line_out_with_the_documented_fields() {
-        let out: serde_json::Value =
-            serde_json::from_str(&analyze_line(r#"{"text":"Kunt u mij bellen op 06-12345678? Mijn faktuur klopt niet."}"#, true)).unwrap();
+        let out: serde_json::Value = serde_json::from_str(&analyze_line(
+            r#"{"text":"Kunt u mij bellen op 06-12345678? Mijn faktuur klopt niet."}"#,
+            true,
+        ))
+        .unwrap();
         assert_eq!(out["language"], "nl");
         assert_eq!(out["register"], "formal");
         assert_eq!(out["recommended_register"], "formal");
         assert_eq!(out["pii"][0]["kind"], "phone");
         assert_eq!(out["spelling"][0]["word"], "faktuur");
-        assert!(out["spelling"][0]["suggestions"].as_array().unwrap().iter().any(|s| s == "factuur"));
+        assert!(out["spelling"][0]["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "factuur"));
         assert_eq!(out["sentiment"], "negative");
     }
 

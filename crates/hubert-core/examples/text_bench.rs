@@ -7,8 +7,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use hubert_core::text::{
-    check_grammar, check_spelling, detect_language, mask, read, recommended_register, register, sentiment, suggest, Language,
-    Register, Speller,
+    check_grammar, check_spelling, detect_language, mask, read, recommended_register, register, sentiment, suggest,
+    Language, Register, Speller,
 };
 
 /// Realistic webcare messages, each padded or cut to 280 characters.
@@ -55,17 +55,29 @@ fn main() {
     let rss_before = peak_rss_kib();
     let load = Instant::now();
     let _ = Speller::dutch();
-    println!("dictionary load (parse nl.aff + nl.dic, once)               {:>9.1} ms", load.elapsed().as_secs_f64() * 1e3);
-    println!("peak RSS before / after the dictionary                      {:?} / {:?} KiB", rss_before, peak_rss_kib());
+    println!(
+        "dictionary load (parse nl.aff + nl.dic, once)               {:>9.1} ms",
+        load.elapsed().as_secs_f64() * 1e3
+    );
+    println!(
+        "peak RSS before / after the dictionary                      {:?} / {:?} KiB",
+        rss_before,
+        peak_rss_kib()
+    );
     let msgs = messages();
     let budget = Duration::from_secs(3);
-    rate("register + language + sentiment + masking (280 chars)", budget, &msgs, |m| {
-        black_box(register(m));
-        black_box(recommended_register(m, Register::Informal));
-        black_box(detect_language(m));
-        black_box(sentiment(m));
-        black_box(mask(m, &["Ans Bakker"]));
-    });
+    rate(
+        "register + language + sentiment + masking (280 chars)",
+        budget,
+        &msgs,
+        |m| {
+            black_box(register(m));
+            black_box(recommended_register(m, Register::Informal));
+            black_box(detect_language(m));
+            black_box(sentiment(m));
+            black_box(mask(m, &["Ans Bakker"]));
+        },
+    );
     rate("the same through text::read (one tokenization)", budget, &msgs, |m| {
         black_box(read(m, &["Ans Bakker"], Register::Informal, Language::Nl));
     });
@@ -80,6 +92,12 @@ fn main() {
     for w in words {
         black_box(suggest(w));
     }
-    println!("suggestions, mean per misspelled word                        {:>9.1} ms", start.elapsed().as_secs_f64() * 1e3 / words.len() as f64);
-    println!("peak RSS at the end                                         {:?} KiB", peak_rss_kib());
+    println!(
+        "suggestions, mean per misspelled word                        {:>9.1} ms",
+        start.elapsed().as_secs_f64() * 1e3 / words.len() as f64
+    );
+    println!(
+        "peak RSS at the end                                         {:?} KiB",
+        peak_rss_kib()
+    );
 }

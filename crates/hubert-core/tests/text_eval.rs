@@ -50,8 +50,16 @@ fn parse_kind(s: &str) -> PiiKind {
     }
 }
 
+/// Plain text, personal-data spans, misspelling spans, real-word mistakes (span + correction).
+type Parsed = (
+    String,
+    Vec<(usize, usize, PiiKind)>,
+    Vec<(usize, usize)>,
+    Vec<(usize, usize, String)>,
+);
+
 /// Strip the inline labels, recording their spans in characters of the plain text.
-fn parse_text(marked: &str) -> (String, Vec<(usize, usize, PiiKind)>, Vec<(usize, usize)>, Vec<(usize, usize, String)>) {
+fn parse_text(marked: &str) -> Parsed {
     let mut plain = String::new();
     let mut n = 0usize;
     let (mut pii, mut miss, mut real) = (Vec::new(), Vec::new(), Vec::new());
@@ -102,7 +110,9 @@ fn load() -> Vec<Example> {
             if line.trim().is_empty() || line.starts_with('#') {
                 continue;
             }
-            let (head, marked) = line.split_once(" | ").unwrap_or_else(|| panic!("{}:{}: no ' | '", path.display(), i + 1));
+            let (head, marked) = line
+                .split_once(" | ")
+                .unwrap_or_else(|| panic!("{}:{}: no ' | '", path.display(), i + 1));
             let f: Vec<&str> = head.split_whitespace().collect();
             assert_eq!(f.len(), 5, "{}:{}: five fields", path.display(), i + 1);
             let (text, pii, misspellings, real_word) = parse_text(marked);
@@ -167,7 +177,8 @@ fn the_toolkit_meets_its_targets_on_the_labelled_set() {
     let examples = load();
     assert!(examples.len() >= 400, "the set has {} examples", examples.len());
     let allow = ["Stroomwijs"];
-    let (mut reg, mut rec, mut sent, mut lang) = (Score::default(), Score::default(), Score::default(), Score::default());
+    let (mut reg, mut rec, mut sent, mut lang) =
+        (Score::default(), Score::default(), Score::default(), Score::default());
     let mut pii_recall: BTreeMap<PiiKind, Score> = BTreeMap::new();
     let mut pii_predicted: BTreeMap<PiiKind, (usize, usize)> = BTreeMap::new();
     let (mut spell_recall, mut dt_recall) = (Score::default(), Score::default());
@@ -176,7 +187,9 @@ fn the_toolkit_meets_its_targets_on_the_labelled_set() {
     for ex in &examples {
         let at = || format!("{}:{} {}", ex.file, ex.line, ex.text);
         let detected = detect_language_or(&ex.text, Language::Nl);
-        lang.add(detected.code() == ex.lang, || format!("{at} → {}", detected.code(), at = at()));
+        lang.add(detected.code() == ex.lang, || {
+            format!("{at} → {}", detected.code(), at = at())
+        });
         if let Some(want) = ex.register {
             let got = register(&ex.text).register;
             reg.add(got == want, || format!("{} → {got:?}, want {want:?}", at()));
@@ -188,7 +201,9 @@ fn the_toolkit_meets_its_targets_on_the_labelled_set() {
         // Sentiment is specified for Dutch and English posts only.
         if let Some(want) = ex.sentiment.filter(|_| ex.lang == "nl" || ex.lang == "en") {
             let got = sentiment(&ex.text);
-            sent.add(got.sentiment == want, || format!("{} → {:?} ({:.2}), want {want:?}", at(), got.sentiment, got.score));
+            sent.add(got.sentiment == want, || {
+                format!("{} → {:?} ({:.2}), want {want:?}", at(), got.sentiment, got.score)
+            });
         }
         let names: Vec<String> = ex
             .pii
@@ -199,13 +214,22 @@ fn the_toolkit_meets_its_targets_on_the_labelled_set() {
         let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
         let masked = mask(&ex.text, &name_refs);
         for &(s, e, kind) in &ex.pii {
-            let found = masked.spans.iter().any(|p| p.kind == kind && p.start <= s && p.end >= e);
-            pii_recall.entry(kind).or_default().add(found, || format!("{} → missed {kind:?} {s}..{e}; got {:?}", at(), masked.spans));
+            let found = masked
+                .spans
+                .iter()
+                .any(|p| p.kind == kind && p.start <= s && p.end >= e);
+            pii_recall.entry(kind).or_default().add(found, || {
+                format!("{} → missed {kind:?} {s}..{e}; got {:?}", at(), masked.spans)
+            });
         }
         for p in &masked.spans {
             let entry = pii_predicted.entry(p.kind).or_default();
             entry.0 += 1;
-            if ex.pii.iter().any(|l| l.2 == p.kind && overlaps((l.0, l.1), (p.start, p.end))) {
+            if ex
+                .pii
+                .iter()
+                .any(|l| l.2 == p.kind && overlaps((l.0, l.1), (p.start, p.end)))
+            {
                 entry.1 += 1;
             } else {
                 eprintln!("pii false positive {:?} {}..{}: {}", p.kind, p.start, p.end, at());
@@ -218,7 +242,9 @@ fn the_toolkit_meets_its_targets_on_the_labelled_set() {
         allow_all.extend(name_refs.iter().flat_map(|n| n.split_whitespace()));
         let flagged = check_spelling(&ex.text, &allow_all);
         for &(s, e) in &ex.misspellings {
-            spell_recall.add(flagged.iter().any(|m| overlaps((m.start, m.end), (s, e))), || format!("{} → missed {s}..{e}", at()));
+            spell_recall.add(flagged.iter().any(|m| overlaps((m.start, m.end), (s, e))), || {
+                format!("{} → missed {s}..{e}", at())
+            });
         }
         for m in &flagged {
             spell_flags += 1;
@@ -262,13 +288,44 @@ fn the_toolkit_meets_its_targets_on_the_labelled_set() {
             PiiKind::Number | PiiKind::Name => "-",
             _ => "99%",
         };
-        row(&format!("pii {kind:?} recall (precision {:.1}%)", pct(ok, n)), s, target);
+        row(
+            &format!("pii {kind:?} recall (precision {:.1}%)", pct(ok, n)),
+            s,
+            target,
+        );
     }
-    row(&format!("spelling recall (precision {:.1}%)", pct(spell_true_flags, spell_flags)), &spell_recall, "-");
-    println!("{:<34} {:>8} {:>8} {:>8}", "spelling false alarms on correct", "", spell_false_on_correct.len(), "0");
-    row(&format!("d/t recall (precision {:.1}%)", pct(dt_true_flags, dt_flags)), &dt_recall, "90%");
-    println!("{:<34} {:>8} {:>8} {:>8}", "d/t false alarms on correct", "", dt_false_on_correct.len(), "0");
-    for (name, s) in [("register", &reg), ("recommended", &rec), ("sentiment", &sent), ("language", &lang), ("spelling", &spell_recall), ("d/t", &dt_recall)] {
+    row(
+        &format!("spelling recall (precision {:.1}%)", pct(spell_true_flags, spell_flags)),
+        &spell_recall,
+        "-",
+    );
+    println!(
+        "{:<34} {:>8} {:>8} {:>8}",
+        "spelling false alarms on correct",
+        "",
+        spell_false_on_correct.len(),
+        "0"
+    );
+    row(
+        &format!("d/t recall (precision {:.1}%)", pct(dt_true_flags, dt_flags)),
+        &dt_recall,
+        "90%",
+    );
+    println!(
+        "{:<34} {:>8} {:>8} {:>8}",
+        "d/t false alarms on correct",
+        "",
+        dt_false_on_correct.len(),
+        "0"
+    );
+    for (name, s) in [
+        ("register", &reg),
+        ("recommended", &rec),
+        ("sentiment", &sent),
+        ("language", &lang),
+        ("spelling", &spell_recall),
+        ("d/t", &dt_recall),
+    ] {
         for m in &s.misses {
             println!("  {name} miss: {m}");
         }
@@ -289,18 +346,39 @@ fn the_toolkit_meets_its_targets_on_the_labelled_set() {
         }
     };
     need(reg.pct() >= 95.0, format!("register accuracy {:.1}% < 95%", reg.pct()));
-    need(rec.pct() >= 95.0, format!("recommended register accuracy {:.1}% < 95%", rec.pct()));
-    need(sent.pct() >= 85.0, format!("sentiment accuracy {:.1}% < 85%", sent.pct()));
+    need(
+        rec.pct() >= 95.0,
+        format!("recommended register accuracy {:.1}% < 95%", rec.pct()),
+    );
+    need(
+        sent.pct() >= 85.0,
+        format!("sentiment accuracy {:.1}% < 85%", sent.pct()),
+    );
     for (kind, s) in &pii_recall {
         let target = match kind {
             PiiKind::Address => 90.0,
             PiiKind::Number | PiiKind::Name => 0.0,
             _ => 99.0,
         };
-        need(s.pct() >= target, format!("{kind:?} recall {:.1}% < {target}%", s.pct()));
+        need(
+            s.pct() >= target,
+            format!("{kind:?} recall {:.1}% < {target}%", s.pct()),
+        );
     }
-    need(spell_false_on_correct.is_empty(), format!("{} spelling false alarms on correct texts", spell_false_on_correct.len()));
-    need(dt_recall.pct() >= 90.0, format!("d/t recall {:.1}% < 90%", dt_recall.pct()));
-    need(dt_false_on_correct.is_empty(), format!("{} d/t false alarms on correct sentences", dt_false_on_correct.len()));
+    need(
+        spell_false_on_correct.is_empty(),
+        format!(
+            "{} spelling false alarms on correct texts",
+            spell_false_on_correct.len()
+        ),
+    );
+    need(
+        dt_recall.pct() >= 90.0,
+        format!("d/t recall {:.1}% < 90%", dt_recall.pct()),
+    );
+    need(
+        dt_false_on_correct.is_empty(),
+        format!("{} d/t false alarms on correct sentences", dt_false_on_correct.len()),
+    );
     assert!(failures.is_empty(), "below target: {failures:#?}");
 }

@@ -45,7 +45,10 @@ fn allow_lists() -> &'static AllowLists {
 
 fn team_words(workspace_id: &str) -> Vec<String> {
     let lists = allow_lists().lock().unwrap_or_else(|e| e.into_inner());
-    lists.get(workspace_id).map(|set| set.iter().cloned().collect()).unwrap_or_default()
+    lists
+        .get(workspace_id)
+        .map(|set| set.iter().cloned().collect())
+        .unwrap_or_default()
 }
 
 fn bad_json(e: JsonRejection) -> ApiError {
@@ -57,10 +60,15 @@ fn invalid(message: &str) -> ApiError {
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError(AppError::Internal(anyhow::anyhow!("text task failed: {e}"))))
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError(AppError::Internal(anyhow::anyhow!("text task failed: {e}"))))
 }
 
-async fn analyze_text(ApiUser(who): ApiUser, body: Result<Json<AnalyzeRequest>, JsonRejection>) -> Result<Json<Value>, ApiError> {
+async fn analyze_text(
+    ApiUser(who): ApiUser,
+    body: Result<Json<AnalyzeRequest>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
     who.require(Role::Agent)?;
     let Json(mut request) = body.map_err(bad_json)?;
     let too_long = |s: &str| s.chars().count() > MAX_TEXT_CHARS;
@@ -69,7 +77,9 @@ async fn analyze_text(ApiUser(who): ApiUser, body: Result<Json<AnalyzeRequest>, 
     }
     request.allow.extend(team_words(&who.workspace_id));
     let analysis = blocking(move || analyze(&request)).await?;
-    Ok(Json(serde_json::to_value(analysis).map_err(|e| ApiError(AppError::Internal(e.into())))?))
+    Ok(Json(
+        serde_json::to_value(analysis).map_err(|e| ApiError(AppError::Internal(e.into())))?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -77,7 +87,10 @@ struct WordBody {
     word: String,
 }
 
-async fn suggest_word(ApiUser(who): ApiUser, body: Result<Json<WordBody>, JsonRejection>) -> Result<Json<Value>, ApiError> {
+async fn suggest_word(
+    ApiUser(who): ApiUser,
+    body: Result<Json<WordBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
     who.require(Role::Agent)?;
     let Json(WordBody { word }) = body.map_err(bad_json)?;
     if word.trim().is_empty() || word.chars().count() > MAX_WORD_CHARS {
@@ -92,7 +105,10 @@ async fn allow_list(ApiUser(who): ApiUser) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!({ "items": team_words(&who.workspace_id) })))
 }
 
-async fn allow_word(ApiUser(who): ApiUser, body: Result<Json<WordBody>, JsonRejection>) -> Result<Json<Value>, ApiError> {
+async fn allow_word(
+    ApiUser(who): ApiUser,
+    body: Result<Json<WordBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
     who.require(Role::Agent)?;
     let Json(WordBody { word }) = body.map_err(bad_json)?;
     let word = word.trim().to_string();

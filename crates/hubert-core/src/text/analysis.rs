@@ -79,27 +79,48 @@ fn read_in(text: &str, tokens: &[Token<'_>], names: &[&str], house_style: Regist
     };
     let register = register_in(tokens, language);
     let recommended_register = recommend(text, tokens, &register, house_style);
-    Reading { language, register, recommended_register, sentiment: sentiment_in(text, tokens), masked: mask_in(text, tokens, names) }
+    Reading {
+        language,
+        register,
+        recommended_register,
+        sentiment: sentiment_in(text, tokens),
+        masked: mask_in(text, tokens, names),
+    }
 }
 
 /// Run the toolkit. Pure; the only cost worth noting is suggestions when `suggest` is set.
 pub fn analyze(request: &AnalyzeRequest) -> Analysis {
     let text = request.text.as_str();
     let tokens = tokenize(text);
-    let fallback = request.language.as_deref().map(Language::from_code).unwrap_or(Language::Nl);
+    let fallback = request
+        .language
+        .as_deref()
+        .map(Language::from_code)
+        .unwrap_or(Language::Nl);
     let names: Vec<&str> = request.names.iter().map(String::as_str).collect();
     let house_style = request.house_style.unwrap_or(Register::Informal);
-    let Reading { language, register: reading, recommended_register: recommended, sentiment, masked } =
-        read_in(text, &tokens, &names, house_style, fallback);
+    let Reading {
+        language,
+        register: reading,
+        recommended_register: recommended,
+        sentiment,
+        masked,
+    } = read_in(text, &tokens, &names, house_style, fallback);
     let mut allow: Vec<&str> = request.allow.iter().map(String::as_str).collect();
     allow.extend(names.iter().flat_map(|n| n.split_whitespace()));
     let dutch = language == Language::Nl;
-    let (spelling, grammar) =
-        if dutch { proofread(&tokens, &allow, &masked.spans, request.suggest) } else { (Vec::new(), Vec::new()) };
+    let (spelling, grammar) = if dutch {
+        proofread(&tokens, &allow, &masked.spans, request.suggest)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let (reply_warnings, reply_spelling, reply_grammar) = match request.reply.as_deref() {
         Some(draft) => {
             let draft_tokens = tokenize(draft);
-            let expect = ReplyExpectations { first_name: request.first_name.clone(), signature: request.signature.clone() };
+            let expect = ReplyExpectations {
+                first_name: request.first_name.clone(),
+                signature: request.signature.clone(),
+            };
             let warnings = reply::check_in(draft, &draft_tokens, recommended, &expect);
             let personal = mask_in(draft, &draft_tokens, &names).spans;
             let (spelling, grammar) = proofread(&draft_tokens, &allow, &personal, request.suggest);
@@ -159,8 +180,22 @@ mod tests {
 
     #[test]
     fn the_json_shape_has_the_documented_fields() {
-        let json = serde_json::to_value(analyze(&AnalyzeRequest { text: "Top geholpen!".into(), ..Default::default() })).unwrap();
-        for field in ["language", "register", "recommended_register", "reply_warnings", "spelling", "grammar", "sentiment", "masked", "pii"] {
+        let json = serde_json::to_value(analyze(&AnalyzeRequest {
+            text: "Top geholpen!".into(),
+            ..Default::default()
+        }))
+        .unwrap();
+        for field in [
+            "language",
+            "register",
+            "recommended_register",
+            "reply_warnings",
+            "spelling",
+            "grammar",
+            "sentiment",
+            "masked",
+            "pii",
+        ] {
             assert!(json.get(field).is_some(), "{field}");
         }
         assert_eq!(json["sentiment"], "positive");

@@ -34,8 +34,14 @@ struct Word<'a> {
 const D_STEMS: [&str; 8] = ["word", "vind", "houd", "meld", "zend", "verbind", "bied", "rijd"];
 
 /// Irregular or short verbs that take -t with *u* and drop it with inverted *je/jij*.
-const T_FORMS: [(&str, &str); 6] =
-    [("hebt", "heb"), ("heeft", "heb"), ("bent", "ben"), ("kunt", "kun"), ("wilt", "wil"), ("zult", "zal")];
+const T_FORMS: [(&str, &str); 6] = [
+    ("hebt", "heb"),
+    ("heeft", "heb"),
+    ("bent", "ben"),
+    ("kunt", "kun"),
+    ("wilt", "wil"),
+    ("zult", "zal"),
+];
 
 /// Weak verbs whose past participle (…d) and third-person present (…t) sound alike.
 const PARTICIPLE_PAIRS: [(&str, &str); 17] = [
@@ -61,70 +67,72 @@ const PARTICIPLE_PAIRS: [(&str, &str); 17] = [
 /// Finite forms of the auxiliaries zijn, hebben and worden (and their infinitives at the end
 /// of a clause): with one of them in the clause, a past participle is expected.
 fn is_auxiliary(w: &str) -> bool {
-    matches!(
-        w,
-        "is" | "was" | "zijn" | "waren" | "ben" | "bent" | "zijt" | "heb" | "hebt" | "heeft" | "hebben" | "had"
-            | "hadden" | "word" | "wordt" | "worden" | "werd" | "werden"
-    )
+    listed(AUXILIARIES, w)
 }
+
+const AUXILIARIES: &str =
+    "is was zijn waren ben bent zijt heb hebt heeft hebben had hadden word wordt worden werd werden";
 
 /// Words that open a subordinate clause; the clause starts at them.
 fn opens_clause(w: &str) -> bool {
-    matches!(
-        w,
-        "dat" | "als" | "omdat" | "want" | "die" | "wat" | "of" | "nadat" | "zodat" | "terwijl" | "wanneer" | "toen"
-            | "voordat" | "doordat" | "hoewel" | "indien" | "zodra"
-    )
+    listed(SUBORDINATORS, w)
 }
+
+const SUBORDINATORS: &str =
+    "dat als omdat want die wat of nadat zodat terwijl wanneer toen voordat doordat hoewel indien zodra";
 
 /// Plural finite verbs that follow a subject "zij" (and, wrongly, "hun").
 fn is_plural_finite(w: &str) -> bool {
-    matches!(
-        w,
-        "hebben" | "zijn" | "waren" | "hadden" | "gaan" | "gingen" | "komen" | "kwamen" | "kunnen" | "konden"
-            | "moeten" | "moesten" | "willen" | "wilden" | "zeggen" | "zeiden" | "doen" | "deden" | "sturen"
-            | "stuurden" | "weten" | "wisten" | "zullen" | "zouden" | "mogen" | "mochten" | "bellen" | "belden"
-            | "worden" | "werden" | "krijgen" | "kregen" | "geven" | "gaven" | "laten" | "lieten" | "beloven"
-            | "beloofden" | "reageren" | "reageerden" | "vinden" | "vonden"
-    )
+    listed(PLURAL_FINITE, w)
 }
 
+const PLURAL_FINITE: &str =
+    "hebben zijn waren hadden gaan gingen komen kwamen kunnen konden moeten moesten willen wilden zeggen \
+    zeiden doen deden sturen stuurden weten wisten zullen zouden mogen mochten bellen belden worden \
+    werden krijgen kregen geven gaven laten lieten beloven beloofden reageren reageerden vinden vonden";
+
 fn is_comparative(w: &str) -> bool {
-    matches!(
-        w,
-        "meer" | "minder" | "hoger" | "lager" | "groter" | "kleiner" | "beter" | "slechter" | "duurder" | "goedkoper"
-            | "eerder" | "later" | "sneller" | "langzamer" | "vaker" | "langer" | "korter" | "liever" | "zwaarder"
-            | "warmer" | "kouder" | "hogere" | "lagere" | "zuiniger"
-    )
+    listed(COMPARATIVES, w)
 }
+
+const COMPARATIVES: &str =
+    "meer minder hoger lager groter kleiner beter slechter duurder goedkoper eerder later sneller \
+    langzamer vaker langer korter liever zwaarder warmer kouder hogere lagere zuiniger";
 
 /// Words that can start a finite clause (a subject), so "als" before them may mean "if".
 fn starts_subject(w: &str) -> bool {
-    matches!(
-        w,
-        "u" | "je" | "jij" | "ik" | "we" | "wij" | "ze" | "zij" | "hij" | "het" | "jullie" | "men" | "er" | "iemand"
-            | "niemand" | "de" | "een" | "dit" | "dat" | "die" | "mijn" | "uw" | "onze" | "ons" | "hun" | "jouw"
-            | "deze" | "alles" | "iets"
-    )
+    listed(SUBJECT_STARTS, w)
 }
+
+const SUBJECT_STARTS: &str =
+    "u je jij ik we wij ze zij hij het jullie men er iemand niemand de een dit dat die mijn uw onze ons \
+    hun jouw deze alles iets";
 
 /// After a verb, is *je* the subject ("wordt je gebeld") rather than "your" ("wordt je
 /// meter vervangen")? A possessive is followed by a noun; a subject by anything else.
 fn je_is_subject(next: Option<&str>) -> bool {
     let Some(w) = next else { return true };
     let participle = w.len() >= 5
-        && ["ge", "be", "ver", "ont", "her", "teruggebeld", "terug"].iter().any(|p| w.starts_with(p))
+        && ["ge", "be", "ver", "ont", "her", "teruggebeld", "terug"]
+            .iter()
+            .any(|p| w.starts_with(p))
         && (w.ends_with('d') || w.ends_with('t') || w.ends_with("en"))
-        && !matches!(w, "geld" | "gebied" | "gebruik" | "bericht" | "verbruik" | "verhaal" | "gezin" | "gesprek");
-    participle
-        || matches!(
+        && !matches!(
             w,
-            "het" | "dat" | "dit" | "die" | "er" | "nog" | "ook" | "niet" | "wel" | "al" | "morgen" | "vandaag" | "dan"
-                | "even" | "snel" | "zo" | "toch" | "misschien" | "eigenlijk" | "nu" | "hier" | "daar" | "mij" | "me"
-                | "ons" | "hem" | "haar" | "ze" | "zelf" | "deze" | "de" | "een" | "liever" | "graag" | "straks"
-                | "later" | "altijd" | "nooit" | "echt" | "wat" | "hoe" | "op" | "in" | "aan" | "bij" | "met"
-                | "voor" | "naar" | "om" | "tevreden" | "blij"
-        )
+            "geld" | "gebied" | "gebruik" | "bericht" | "verbruik" | "verhaal" | "gezin" | "gesprek"
+        );
+    participle || listed(AFTER_SUBJECT_JE, w)
+}
+
+/// Words that follow a subject *je* but never a possessive one (which takes a noun).
+const AFTER_SUBJECT_JE: &str =
+    "het dat dit die er nog ook niet wel al morgen vandaag dan even snel zo toch misschien eigenlijk nu \
+    hier daar mij me ons hem haar ze zelf deze de een liever graag straks later altijd nooit echt wat \
+    hoe op in aan bij met voor naar om tevreden blij";
+
+/// Whether `w` is one of the space-separated words of `list`.
+fn listed(list: &str, w: &str) -> bool {
+    list.split_whitespace().any(|x| x == w)
 }
 
 /// Real-word mistakes in a Dutch text.
@@ -169,7 +177,14 @@ fn words<'a>(tokens: &'a [Token<'a>]) -> Vec<Word<'a>> {
             clause += 1;
             clause_start = true;
         }
-        out.push(Word { token, lower, clause, segment, sentence_start, clause_start });
+        out.push(Word {
+            token,
+            lower,
+            clause,
+            segment,
+            sentence_start,
+            clause_start,
+        });
         sentence_start = false;
         clause_start = false;
     }
@@ -189,7 +204,9 @@ fn issue(word: &Word<'_>, suggestion: &str, message: &str, rule: &'static str) -
 fn match_case(original: &str, suggestion: &str) -> String {
     if original.chars().next().is_some_and(char::is_uppercase) {
         let mut c = suggestion.chars();
-        c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect())
+            .unwrap_or_default()
     } else {
         suggestion.to_string()
     }
@@ -201,25 +218,46 @@ fn match_case(original: &str, suggestion: &str) -> String {
 /// a bare "word" with any other subject (het, u, uw aanvraag, jij before the verb) needs it.
 fn d_stem_rule(words: &[Word<'_>], i: usize, issues: &mut Vec<GrammarIssue>) {
     let w = &words[i];
-    let next = words.get(i + 1).filter(|n| n.clause == w.clause).map(|n| n.lower.as_str());
-    let prev = i.checked_sub(1).map(|p| &words[p]).filter(|p| p.clause == w.clause).map(|p| p.lower.as_str());
+    let next = words
+        .get(i + 1)
+        .filter(|n| n.clause == w.clause)
+        .map(|n| n.lower.as_str());
+    let prev = i
+        .checked_sub(1)
+        .map(|p| &words[p])
+        .filter(|p| p.clause == w.clause)
+        .map(|p| p.lower.as_str());
     if let Some(stem) = w.lower.strip_suffix('t').filter(|s| D_STEMS.contains(s)) {
         let inverted_je = next == Some("je") && je_is_subject(words.get(i + 2).map(|n| n.lower.as_str()));
         if prev == Some("ik") || matches!(next, Some("ik" | "jij")) || inverted_je {
-            issues.push(issue(w, stem, "Na 'ik' en vóór 'je/jij' schrijf je alleen de stam, zonder t.", "dt-stem"));
+            issues.push(issue(
+                w,
+                stem,
+                "Na 'ik' en vóór 'je/jij' schrijf je alleen de stam, zonder t.",
+                "dt-stem",
+            ));
         }
         return;
     }
     if !D_STEMS.contains(&w.lower.as_str()) {
         return;
     }
-    let ik_before = words[..i].iter().rev().take_while(|p| p.clause == w.clause).any(|p| p.lower == "ik");
+    let ik_before = words[..i]
+        .iter()
+        .rev()
+        .take_while(|p| p.clause == w.clause)
+        .any(|p| p.lower == "ik");
     let inverted = matches!(next, Some("ik" | "je" | "jij"));
     let imperative = w.sentence_start && next != Some("u");
     let plural = matches!(prev, Some("wij" | "we" | "jullie" | "zij"));
     if !(ik_before || inverted || imperative || plural) {
         let with_t = format!("{}t", w.lower);
-        issues.push(issue(w, &with_t, "Hier hoort stam + t: het onderwerp is geen 'ik' en staat niet achter het werkwoord.", "dt-stem-t"));
+        issues.push(issue(
+            w,
+            &with_t,
+            "Hier hoort stam + t: het onderwerp is geen 'ik' en staat niet achter het werkwoord.",
+            "dt-stem-t",
+        ));
     }
 }
 
@@ -227,18 +265,35 @@ fn d_stem_rule(words: &[Word<'_>], i: usize, issues: &mut Vec<GrammarIssue>) {
 /// never takes it ("ik heb", not "ik heeft").
 fn inversion_rule(words: &[Word<'_>], i: usize, issues: &mut Vec<GrammarIssue>) {
     let w = &words[i];
-    let next = words.get(i + 1).filter(|n| n.clause == w.clause).map(|n| n.lower.as_str());
-    let prev = i.checked_sub(1).map(|p| &words[p]).filter(|p| p.clause == w.clause).map(|p| p.lower.as_str());
+    let next = words
+        .get(i + 1)
+        .filter(|n| n.clause == w.clause)
+        .map(|n| n.lower.as_str());
+    let prev = i
+        .checked_sub(1)
+        .map(|p| &words[p])
+        .filter(|p| p.clause == w.clause)
+        .map(|p| p.lower.as_str());
     if let Some((_, stem)) = T_FORMS.iter().find(|(t, _)| *t == w.lower) {
         let inverted_je = next == Some("je") && je_is_subject(words.get(i + 2).map(|n| n.lower.as_str()));
         if next == Some("jij") || inverted_je {
-            issues.push(issue(w, stem, "Als 'je' of 'jij' achter het werkwoord staat, vervalt de t.", "inversion-je"));
+            issues.push(issue(
+                w,
+                stem,
+                "Als 'je' of 'jij' achter het werkwoord staat, vervalt de t.",
+                "inversion-je",
+            ));
         } else if prev == Some("ik") {
             let first_person = match *stem {
                 "kun" => "kan",
                 other => other,
             };
-            issues.push(issue(w, first_person, "Bij 'ik' hoort de ik-vorm van het werkwoord.", "ik-form"));
+            issues.push(issue(
+                w,
+                first_person,
+                "Bij 'ik' hoort de ik-vorm van het werkwoord.",
+                "ik-form",
+            ));
         }
         return;
     }
@@ -251,7 +306,12 @@ fn inversion_rule(words: &[Word<'_>], i: usize, issues: &mut Vec<GrammarIssue>) 
     };
     let opens = w.clause_start || prev.is_some_and(|p| matches!(p, "wanneer" | "waarom" | "hoe" | "wat" | "waar"));
     if next == Some("u") && opens {
-        issues.push(issue(w, with_u, "Bij 'u' hoort de vorm met t, ook als 'u' achter het werkwoord staat.", "inversion-u"));
+        issues.push(issue(
+            w,
+            with_u,
+            "Bij 'u' hoort de vorm met t, ook als 'u' achter het werkwoord staat.",
+            "inversion-u",
+        ));
     }
 }
 
@@ -267,11 +327,25 @@ fn participle_rule(words: &[Word<'_>], i: usize, issues: &mut Vec<GrammarIssue>)
     let clause: Vec<&Word<'_>> = words.iter().filter(|o| o.clause == w.clause).collect();
     let has_auxiliary = clause.iter().any(|o| !std::ptr::eq(*o, w) && is_auxiliary(&o.lower));
     if w.lower == *finite && has_auxiliary {
-        issues.push(issue(w, participle, "Met een hulpwerkwoord (is, heeft, wordt) hoort hier het voltooid deelwoord.", "participle"));
+        issues.push(issue(
+            w,
+            participle,
+            "Met een hulpwerkwoord (is, heeft, wordt) hoort hier het voltooid deelwoord.",
+            "participle",
+        ));
     } else if w.lower == *participle && !has_auxiliary && *participle != "ontvangen" {
-        let subject_before = words[..i].iter().rev().take_while(|p| p.clause == w.clause).any(|p| starts_subject(&p.lower));
+        let subject_before = words[..i]
+            .iter()
+            .rev()
+            .take_while(|p| p.clause == w.clause)
+            .any(|p| starts_subject(&p.lower));
         if subject_before {
-            issues.push(issue(w, finite, "Zonder hulpwerkwoord is dit de persoonsvorm: stam + t.", "finite"));
+            issues.push(issue(
+                w,
+                finite,
+                "Zonder hulpwerkwoord is dit de persoonsvorm: stam + t.",
+                "finite",
+            ));
         }
     }
 }
@@ -285,12 +359,18 @@ fn hun_rule(words: &[Word<'_>], i: usize, issues: &mut Vec<GrammarIssue>) {
     }
     let after_conjunction = i.checked_sub(1).is_some_and(|p| {
         let p = &words[p];
-        p.segment == w.segment && (matches!(p.lower.as_str(), "en" | "maar" | "want" | "dus" | "dan") || opens_clause(&p.lower))
+        p.segment == w.segment
+            && (matches!(p.lower.as_str(), "en" | "maar" | "want" | "dus" | "dan") || opens_clause(&p.lower))
     });
     let at_start = w.clause_start || after_conjunction;
     let next = words.get(i + 1).filter(|n| n.clause == w.clause);
     if at_start && next.is_some_and(|n| is_plural_finite(&n.lower)) {
-        issues.push(issue(w, "zij", "'Hun' kan geen onderwerp zijn: gebruik 'zij'.", "hun-zij"));
+        issues.push(issue(
+            w,
+            "zij",
+            "'Hun' kan geen onderwerp zijn: gebruik 'zij'.",
+            "hun-zij",
+        ));
     }
 }
 
@@ -302,11 +382,20 @@ fn comparative_rule(words: &[Word<'_>], i: usize, issues: &mut Vec<GrammarIssue>
     if w.lower != "als" {
         return;
     }
-    let comparative_before =
-        words[..i].iter().rev().take(4).take_while(|p| p.segment == w.segment).any(|p| is_comparative(&p.lower));
+    let comparative_before = words[..i]
+        .iter()
+        .rev()
+        .take(4)
+        .take_while(|p| p.segment == w.segment)
+        .any(|p| is_comparative(&p.lower));
     let next = words.get(i + 1).map(|n| n.lower.as_str());
     if comparative_before && !next.is_some_and(starts_subject) && !matches!(next, Some("ik" | "je")) {
-        issues.push(issue(w, "dan", "Na een vergrotende trap (hoger, meer) vergelijk je met 'dan'.", "als-dan"));
+        issues.push(issue(
+            w,
+            "dan",
+            "Na een vergrotende trap (hoger, meer) vergelijk je met 'dan'.",
+            "als-dan",
+        ));
     }
 }
 
@@ -316,7 +405,10 @@ mod tests {
 
     fn fixes(text: &str) -> Vec<(String, String)> {
         let chars: Vec<char> = text.chars().collect();
-        check_grammar(text).into_iter().map(|i| (chars[i.start..i.end].iter().collect(), i.suggestion)).collect()
+        check_grammar(text)
+            .into_iter()
+            .map(|i| (chars[i.start..i.end].iter().collect(), i.suggestion))
+            .collect()
     }
 
     fn fix(wrong: &str, right: &str) -> Vec<(String, String)> {

@@ -15,7 +15,7 @@ pub mod sentiment;
 pub mod spelling;
 pub mod tokens;
 
-pub use analysis::{analyze, read, AnalyzeRequest, Analysis, Reading};
+pub use analysis::{analyze, read, Analysis, AnalyzeRequest, Reading};
 pub use grammar::{check_grammar, GrammarIssue};
 pub use language::{detect_language, detect_language_or, Language};
 pub use pii::{mask, Masked, PiiKind, PiiSpan};
@@ -66,7 +66,8 @@ pub fn x_weighted_len(text: &str) -> usize {
 
 fn weight(c: char) -> usize {
     let u = c as u32;
-    if u <= 0x10FF || (0x2000..=0x200D).contains(&u) || (0x2010..=0x201F).contains(&u) || (0x2032..=0x2037).contains(&u) {
+    if u <= 0x10FF || (0x2000..=0x200D).contains(&u) || (0x2010..=0x201F).contains(&u) || (0x2032..=0x2037).contains(&u)
+    {
         1
     } else {
         2
@@ -123,7 +124,10 @@ mod tests {
 
     #[test]
     fn urls_count_23() {
-        assert_eq!(x_weighted_len("zie https://www.example.nl/storingen/utrecht/2026"), 4 + 23);
+        assert_eq!(
+            x_weighted_len("zie https://www.example.nl/storingen/utrecht/2026"),
+            4 + 23
+        );
     }
 
     #[test]

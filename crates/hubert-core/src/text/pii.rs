@@ -62,14 +62,21 @@ pub fn mask(text: &str, names: &[&str]) -> Masked {
 pub(crate) fn mask_in(text: &str, tokens: &[Token<'_>], names: &[&str]) -> Masked {
     let mut found: Vec<PiiSpan> = Vec::new();
     for t in tokens.iter().filter(|t| t.kind == TokenKind::Email) {
-        found.push(PiiSpan { start: t.start, end: t.end, kind: PiiKind::Email });
+        found.push(PiiSpan {
+            start: t.start,
+            end: t.end,
+            kind: PiiKind::Email,
+        });
     }
     find_ibans(tokens, &mut found);
     find_digit_runs(text, tokens, &mut found);
     find_addresses(tokens, &mut found);
     find_names(tokens, names, &mut found);
     let spans = resolve(found);
-    Masked { masked: apply(text, &spans), spans }
+    Masked {
+        masked: apply(text, &spans),
+        spans,
+    }
 }
 
 /// Keep the strongest span where spans overlap (kind order, then the longer one).
@@ -133,8 +140,15 @@ fn find_ibans(tokens: &[Token<'_>], found: &mut Vec<PiiSpan>) {
             j += 1;
         }
         let digits = body.bytes().filter(u8::is_ascii_digit).count();
-        if (11..=30).contains(&body.len()) && digits >= 7 && body.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
-            found.push(PiiSpan { start: t.start, end, kind: PiiKind::Iban });
+        if (11..=30).contains(&body.len())
+            && digits >= 7
+            && body.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        {
+            found.push(PiiSpan {
+                start: t.start,
+                end,
+                kind: PiiKind::Iban,
+            });
         }
     }
 }
@@ -152,20 +166,30 @@ fn find_digit_runs(text: &str, tokens: &[Token<'_>], found: &mut Vec<PiiSpan>) {
     let chars: Vec<char> = text.chars().collect();
     let skip: Vec<(usize, usize)> = tokens
         .iter()
-        .filter(|t| matches!(t.kind, TokenKind::Url | TokenKind::Email | TokenKind::Handle | TokenKind::Hashtag))
+        .filter(|t| {
+            matches!(
+                t.kind,
+                TokenKind::Url | TokenKind::Email | TokenKind::Handle | TokenKind::Hashtag
+            )
+        })
         .map(|t| (t.start, t.end))
         .collect();
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
         let boundary = i == 0 || !chars[i - 1].is_alphanumeric();
-        let opens = c.is_ascii_digit() || ((c == '+' || c == '(') && chars.get(i + 1).is_some_and(char::is_ascii_digit));
+        let opens =
+            c.is_ascii_digit() || ((c == '+' || c == '(') && chars.get(i + 1).is_some_and(char::is_ascii_digit));
         if !(boundary && opens) || skip.iter().any(|&(s, e)| i >= s && i < e) {
             i += 1;
             continue;
         }
         if let Some(end) = postcode_at(&chars, i) {
-            found.push(PiiSpan { start: i, end, kind: PiiKind::Postcode });
+            found.push(PiiSpan {
+                start: i,
+                end,
+                kind: PiiKind::Postcode,
+            });
             i = end;
             continue;
         }
@@ -192,7 +216,11 @@ fn postcode_at(chars: &[char], i: usize) -> Option<usize> {
 }
 
 fn digit_run(chars: &[char], start: usize) -> DigitRun {
-    let mut run = DigitRun { start, groups: Vec::new(), plus: chars[start] == '+' };
+    let mut run = DigitRun {
+        start,
+        groups: Vec::new(),
+        plus: chars[start] == '+',
+    };
     let mut j = if run.plus { start + 1 } else { start };
     let mut current = String::new();
     while j < chars.len() {
@@ -235,10 +263,18 @@ fn classify(run: &DigitRun, found: &mut Vec<PiiSpan>) {
         }
     }
     if let Some((end, kind)) = best {
-        found.push(PiiSpan { start: run.start, end, kind });
+        found.push(PiiSpan {
+            start: run.start,
+            end,
+            kind,
+        });
     } else if digits.len() >= 6 {
         let end = run.groups.last().map(|g| g.1).unwrap_or(run.start);
-        found.push(PiiSpan { start: run.start, end, kind: PiiKind::Number });
+        found.push(PiiSpan {
+            start: run.start,
+            end,
+            kind: PiiKind::Number,
+        });
     }
 }
 
@@ -258,9 +294,38 @@ fn kind_of(digits: &str, plus: bool, single_group: bool) -> Option<PiiKind> {
 }
 
 const STREET_SUFFIXES: [&str; 32] = [
-    "straat", "laan", "weg", "plein", "gracht", "kade", "singel", "dijk", "park", "hof", "steeg", "pad", "dreef",
-    "markt", "ring", "baan", "allee", "boulevard", "kanaal", "plantsoen", "haven", "wal", "veld", "erf", "burg",
-    "zijde", "poort", "straatje", "hage", "oord", "dam", "wijk",
+    "straat",
+    "laan",
+    "weg",
+    "plein",
+    "gracht",
+    "kade",
+    "singel",
+    "dijk",
+    "park",
+    "hof",
+    "steeg",
+    "pad",
+    "dreef",
+    "markt",
+    "ring",
+    "baan",
+    "allee",
+    "boulevard",
+    "kanaal",
+    "plantsoen",
+    "haven",
+    "wal",
+    "veld",
+    "erf",
+    "burg",
+    "zijde",
+    "poort",
+    "straatje",
+    "hage",
+    "oord",
+    "dam",
+    "wijk",
 ];
 const STREET_WORDS: [&str; 8] = ["laan", "plein", "weg", "kade", "singel", "dreef", "gracht", "hof"];
 const PARTICLES: [&str; 10] = ["van", "de", "der", "den", "het", "ter", "ten", "'t", "la", "le"];
@@ -278,7 +343,9 @@ fn find_addresses(tokens: &[Token<'_>], found: &mut Vec<PiiSpan>) {
         }
         let lower = street.text.to_lowercase();
         let capital = street.text.chars().next().is_some_and(char::is_uppercase);
-        let suffixed = STREET_SUFFIXES.iter().any(|s| lower.ends_with(s) && (capital || lower.len() >= s.len() + 3));
+        let suffixed = STREET_SUFFIXES
+            .iter()
+            .any(|s| lower.ends_with(s) && (capital || lower.len() >= s.len() + 3));
         let mut start_index = i - 1;
         let mut is_street = suffixed && (capital || lower.len() > 6);
         // Walk back over capitalised words and particles between them.
@@ -311,13 +378,20 @@ fn find_addresses(tokens: &[Token<'_>], found: &mut Vec<PiiSpan>) {
             continue;
         }
         let end = house_number_end(tokens, i);
-        found.push(PiiSpan { start: tokens[start_index].start, end, kind: PiiKind::Address });
+        found.push(PiiSpan {
+            start: tokens[start_index].start,
+            end,
+            kind: PiiKind::Address,
+        });
     }
 }
 
 /// Capitalised words that start sentences rather than street names.
 fn is_sentence_word(lower: &str) -> bool {
-    matches!(lower, "adres" | "ik" | "mijn" | "op" | "naar" | "woon" | "wij" | "we" | "geen" | "in" | "bij" | "nieuw")
+    matches!(
+        lower,
+        "adres" | "ik" | "mijn" | "op" | "naar" | "woon" | "wij" | "we" | "geen" | "in" | "bij" | "nieuw"
+    )
 }
 
 /// "12", "12a", "45B", "263" (the "-1" in 263-1 is a separate check).
@@ -341,7 +415,12 @@ fn house_number_end(tokens: &[Token<'_>], i: usize) -> usize {
         }
     }
     if let Some(n) = tokens.iter().skip(i + 1).find(|t| t.start >= end) {
-        if n.start == end + 1 && matches!(n.text.to_lowercase().as_str(), "bis" | "hoog" | "huis" | "zw" | "rd" | "hs") {
+        if n.start == end + 1
+            && matches!(
+                n.text.to_lowercase().as_str(),
+                "bis" | "hoog" | "huis" | "zw" | "rd" | "hs"
+            )
+        {
             end = n.end;
         }
     }
@@ -358,7 +437,11 @@ fn find_names(tokens: &[Token<'_>], names: &[&str], found: &mut Vec<PiiSpan>) {
         }
         for i in 0..tokens.len() {
             if let Some(after) = match_parts(tokens, i, &parts) {
-                found.push(PiiSpan { start: tokens[i].start, end: tokens[after - 1].end, kind: PiiKind::Name });
+                found.push(PiiSpan {
+                    start: tokens[i].start,
+                    end: tokens[after - 1].end,
+                    kind: PiiKind::Name,
+                });
             }
         }
         for part in &parts {
@@ -366,8 +449,15 @@ fn find_names(tokens: &[Token<'_>], names: &[&str], found: &mut Vec<PiiSpan>) {
             if bare.chars().count() < 3 || PARTICLES.contains(&bare.to_lowercase().as_str()) {
                 continue;
             }
-            for t in tokens.iter().filter(|t| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case(bare)) {
-                found.push(PiiSpan { start: t.start, end: t.end, kind: PiiKind::Name });
+            for t in tokens
+                .iter()
+                .filter(|t| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case(bare))
+            {
+                found.push(PiiSpan {
+                    start: t.start,
+                    end: t.end,
+                    kind: PiiKind::Name,
+                });
             }
         }
     }
@@ -398,29 +488,69 @@ mod tests {
 
     fn kinds(text: &str) -> Vec<(PiiKind, String)> {
         let chars: Vec<char> = text.chars().collect();
-        mask(text, &[]).spans.into_iter().map(|s| (s.kind, chars[s.start..s.end].iter().collect())).collect()
+        mask(text, &[])
+            .spans
+            .into_iter()
+            .map(|s| (s.kind, chars[s.start..s.end].iter().collect()))
+            .collect()
     }
 
     #[test]
     fn dutch_phone_numbers_in_every_notation() {
-        for phone in ["06-12345678", "+31 6 1234 5678", "0031 6 23456789", "020-1234567", "0612345678", "(020) 123 45 67", "06 12 34 56 78"] {
-            assert_eq!(kinds(&format!("bel {phone}.")), vec![(PiiKind::Phone, phone.to_string())], "{phone}");
+        for phone in [
+            "06-12345678",
+            "+31 6 1234 5678",
+            "0031 6 23456789",
+            "020-1234567",
+            "0612345678",
+            "(020) 123 45 67",
+            "06 12 34 56 78",
+        ] {
+            assert_eq!(
+                kinds(&format!("bel {phone}.")),
+                vec![(PiiKind::Phone, phone.to_string())],
+                "{phone}"
+            );
         }
     }
 
     #[test]
     fn postcodes_ibans_eans_and_customer_numbers() {
-        assert_eq!(kinds("in 3512AB en 1234 AB"), vec![(PiiKind::Postcode, "3512AB".into()), (PiiKind::Postcode, "1234 AB".into())]);
-        assert_eq!(kinds("IBAN NL91 ABNA 0417 1643 00."), vec![(PiiKind::Iban, "NL91 ABNA 0417 1643 00".into())]);
-        assert_eq!(kinds("EAN 871687120000123456"), vec![(PiiKind::Ean, "871687120000123456".into())]);
-        assert_eq!(kinds("klantnummer 40012345, 120 euro op 1 maart 2024"), vec![(PiiKind::Number, "40012345".into())]);
+        assert_eq!(
+            kinds("in 3512AB en 1234 AB"),
+            vec![
+                (PiiKind::Postcode, "3512AB".into()),
+                (PiiKind::Postcode, "1234 AB".into())
+            ]
+        );
+        assert_eq!(
+            kinds("IBAN NL91 ABNA 0417 1643 00."),
+            vec![(PiiKind::Iban, "NL91 ABNA 0417 1643 00".into())]
+        );
+        assert_eq!(
+            kinds("EAN 871687120000123456"),
+            vec![(PiiKind::Ean, "871687120000123456".into())]
+        );
+        assert_eq!(
+            kinds("klantnummer 40012345, 120 euro op 1 maart 2024"),
+            vec![(PiiKind::Number, "40012345".into())]
+        );
     }
 
     #[test]
     fn street_and_house_number() {
-        assert_eq!(kinds("Ik woon op Dorpsstraat 12a."), vec![(PiiKind::Address, "Dorpsstraat 12a".into())]);
-        assert_eq!(kinds("naar Laan van Meerdervoort 5, Den Haag"), vec![(PiiKind::Address, "Laan van Meerdervoort 5".into())]);
-        assert_eq!(kinds("op de Prinsengracht 263-1"), vec![(PiiKind::Address, "Prinsengracht 263-1".into())]);
+        assert_eq!(
+            kinds("Ik woon op Dorpsstraat 12a."),
+            vec![(PiiKind::Address, "Dorpsstraat 12a".into())]
+        );
+        assert_eq!(
+            kinds("naar Laan van Meerdervoort 5, Den Haag"),
+            vec![(PiiKind::Address, "Laan van Meerdervoort 5".into())]
+        );
+        assert_eq!(
+            kinds("op de Prinsengracht 263-1"),
+            vec![(PiiKind::Address, "Prinsengracht 263-1".into())]
+        );
     }
 
     #[test]

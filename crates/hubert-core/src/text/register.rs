@@ -60,16 +60,30 @@ pub fn recommended_register(text: &str, house_style: Register) -> Register {
 
 pub(crate) fn register_in(tokens: &[Token<'_>], language: Language) -> RegisterReading {
     if !matches!(language, Language::Nl | Language::Unknown) {
-        return RegisterReading { register: Register::None, evidence: Vec::new() };
+        return RegisterReading {
+            register: Register::None,
+            evidence: Vec::new(),
+        };
     }
     // Pronouns of address are short; longer words only matter as the word before one.
     let words: Vec<(usize, Cow<'_, str>)> = tokens
         .iter()
         .enumerate()
         .filter(|(_, t)| t.kind == TokenKind::Word)
-        .map(|(i, t)| (i, if t.text.len() <= 8 { lower(t.text) } else { Cow::Borrowed("") }))
+        .map(|(i, t)| {
+            (
+                i,
+                if t.text.len() <= 8 {
+                    lower(t.text)
+                } else {
+                    Cow::Borrowed("")
+                },
+            )
+        })
         .collect();
-    let flemish = words.iter().any(|(i, w)| !tokens[*i].quoted && matches!(w.as_ref(), "ge" | "gij" | "gulle"));
+    let flemish = words
+        .iter()
+        .any(|(i, w)| !tokens[*i].quoted && matches!(w.as_ref(), "ge" | "gij" | "gulle"));
     let mut evidence = Vec::new();
     for (n, (i, word)) in words.iter().enumerate() {
         let token = &tokens[*i];
@@ -88,7 +102,12 @@ pub(crate) fn register_in(tokens: &[Token<'_>], language: Language) -> RegisterR
             _ => None,
         };
         if let Some(register) = found {
-            evidence.push(Evidence { start: token.start, end: token.end, register, word: token.text.to_string() });
+            evidence.push(Evidence {
+                start: token.start,
+                end: token.end,
+                register,
+                word: token.text.to_string(),
+            });
         }
     }
     let formal = evidence.iter().any(|e| e.register == Register::Formal);
@@ -107,8 +126,17 @@ fn follows_number(tokens: &[Token<'_>], i: usize) -> bool {
     i > 0 && tokens[i - 1].kind == TokenKind::Number && tokens[i].text == "U"
 }
 
-pub(crate) fn recommend(text: &str, tokens: &[Token<'_>], reading: &RegisterReading, house_style: Register) -> Register {
-    let house_style = if house_style == Register::Formal { Register::Formal } else { Register::Informal };
+pub(crate) fn recommend(
+    text: &str,
+    tokens: &[Token<'_>],
+    reading: &RegisterReading,
+    house_style: Register,
+) -> Register {
+    let house_style = if house_style == Register::Formal {
+        Register::Formal
+    } else {
+        Register::Informal
+    };
     match reading.register {
         Register::Formal => return Register::Formal,
         // A customer who says "je" at all accepts "je" back.
@@ -118,13 +146,25 @@ pub(crate) fn recommend(text: &str, tokens: &[Token<'_>], reading: &RegisterRead
     let lower = lower(text);
     let mut formal = 0i32;
     let mut informal = 0i32;
-    for cue in ["geachte", "met vriendelijke groet", "hoogachtend", "dear sir", "dear madam", "kind regards", "verzoeke"] {
+    for cue in [
+        "geachte",
+        "met vriendelijke groet",
+        "hoogachtend",
+        "dear sir",
+        "dear madam",
+        "kind regards",
+        "verzoeke",
+    ] {
         if lower.contains(cue) {
             formal += 2;
         }
     }
     for t in tokens.iter().take(3) {
-        if t.kind == TokenKind::Word && matches!(super::tokens::lower(t.text).as_ref(), "hoi" | "hey" | "hé" | "hee" | "hoii" | "yo")
+        if t.kind == TokenKind::Word
+            && matches!(
+                super::tokens::lower(t.text).as_ref(),
+                "hoi" | "hey" | "hé" | "hee" | "hoii" | "yo"
+            )
         {
             informal += 2;
         }
@@ -164,14 +204,23 @@ mod tests {
     fn je_inside_words_and_u_as_a_letter_are_no_evidence() {
         assert_eq!(register("Mijn meisje stuurde de bijlage").register, Register::None);
         assert_eq!(register("Bij de u-bocht ligt een kabel").register, Register::None);
-        assert_eq!(register("Kunnen jullie de meter in blok U vervangen?").register, Register::None);
-        assert_eq!(register("Huisnummer 12 met de letter u erachter").register, Register::None);
+        assert_eq!(
+            register("Kunnen jullie de meter in blok U vervangen?").register,
+            Register::None
+        );
+        assert_eq!(
+            register("Huisnummer 12 met de letter u erachter").register,
+            Register::None
+        );
     }
 
     #[test]
     fn capital_u_is_formal_and_quotes_do_not_count() {
         assert_eq!(register("Kunt U mij bellen?").register, Register::Formal);
-        assert_eq!(register("Op de brief staat \"Kunt u uw stand doorgeven?\" Hoe dan?").register, Register::None);
+        assert_eq!(
+            register("Op de brief staat \"Kunt u uw stand doorgeven?\" Hoe dan?").register,
+            Register::None
+        );
     }
 
     #[test]
@@ -181,14 +230,32 @@ mod tests {
 
     #[test]
     fn english_has_no_dutch_register() {
-        assert_eq!(register("Hi, can u help me with my meter reading?").register, Register::None);
+        assert_eq!(
+            register("Hi, can u help me with my meter reading?").register,
+            Register::None
+        );
     }
 
     #[test]
     fn without_pronouns_the_tone_decides_then_the_house_style() {
-        assert_eq!(recommended_register("Geachte heer, hierbij mijn stand. Met vriendelijke groet", Register::Informal), Register::Formal);
-        assert_eq!(recommended_register("hoi, wanneer komt de monteur?", Register::Formal), Register::Informal);
-        assert_eq!(recommended_register("Wanneer komt de monteur?", Register::Formal), Register::Formal);
-        assert_eq!(recommended_register("Wanneer komt de monteur?", Register::Informal), Register::Informal);
+        assert_eq!(
+            recommended_register(
+                "Geachte heer, hierbij mijn stand. Met vriendelijke groet",
+                Register::Informal
+            ),
+            Register::Formal
+        );
+        assert_eq!(
+            recommended_register("hoi, wanneer komt de monteur?", Register::Formal),
+            Register::Informal
+        );
+        assert_eq!(
+            recommended_register("Wanneer komt de monteur?", Register::Formal),
+            Register::Formal
+        );
+        assert_eq!(
+            recommended_register("Wanneer komt de monteur?", Register::Informal),
+            Register::Informal
+        );
     }
 }

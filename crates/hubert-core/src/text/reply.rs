@@ -32,16 +32,29 @@ pub fn check_reply(draft: &str, recommended: Register, expect: &ReplyExpectation
     check_in(draft, &tokenize(draft), recommended, expect)
 }
 
-pub(crate) fn check_in(draft: &str, tokens: &[Token<'_>], recommended: Register, expect: &ReplyExpectations) -> Vec<ReplyWarning> {
+pub(crate) fn check_in(
+    draft: &str,
+    tokens: &[Token<'_>],
+    recommended: Register,
+    expect: &ReplyExpectations,
+) -> Vec<ReplyWarning> {
     // A draft is written in Dutch by the team: read it as Dutch whatever its few words suggest.
     let reading = register_in(tokens, Language::Nl);
     let mut warnings = Vec::new();
     for e in reading.evidence.iter().filter(|e| e.register != recommended) {
         let message = match recommended {
             Register::Formal => format!("De klant schrijft formeel: gebruik 'u' in plaats van '{}'.", e.word),
-            _ => format!("De klant schrijft informeel: gebruik 'je/jij' in plaats van '{}'.", e.word),
+            _ => format!(
+                "De klant schrijft informeel: gebruik 'je/jij' in plaats van '{}'.",
+                e.word
+            ),
         };
-        warnings.push(ReplyWarning { start: e.start, end: e.end, kind: "register_mismatch", message });
+        warnings.push(ReplyWarning {
+            start: e.start,
+            end: e.end,
+            kind: "register_mismatch",
+            message,
+        });
     }
     if reading.register == Register::Mixed {
         let first = reading.evidence[0].register;
@@ -80,7 +93,9 @@ pub(crate) fn check_in(draft: &str, tokens: &[Token<'_>], recommended: Register,
 
 fn contains_word(tokens: &[Token<'_>], wanted: &str) -> bool {
     let first = wanted.split_whitespace().next().unwrap_or(wanted);
-    tokens.iter().any(|t| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case(first))
+    tokens
+        .iter()
+        .any(|t| t.kind == TokenKind::Word && t.text.eq_ignore_ascii_case(first))
 }
 
 #[cfg(test)]
@@ -88,18 +103,31 @@ mod tests {
     use super::*;
 
     fn kinds(draft: &str, recommended: Register) -> Vec<&'static str> {
-        check_reply(draft, recommended, &ReplyExpectations::default()).into_iter().map(|w| w.kind).collect()
+        check_reply(draft, recommended, &ReplyExpectations::default())
+            .into_iter()
+            .map(|w| w.kind)
+            .collect()
     }
 
     #[test]
     fn a_formal_draft_for_an_informal_customer_is_flagged_at_each_u() {
-        let warnings = check_reply("Heeft u uw meterstand?", Register::Informal, &ReplyExpectations::default());
-        assert_eq!(warnings.iter().map(|w| (w.start, w.end)).collect::<Vec<_>>(), vec![(6, 7), (8, 10)]);
+        let warnings = check_reply(
+            "Heeft u uw meterstand?",
+            Register::Informal,
+            &ReplyExpectations::default(),
+        );
+        assert_eq!(
+            warnings.iter().map(|w| (w.start, w.end)).collect::<Vec<_>>(),
+            vec![(6, 7), (8, 10)]
+        );
     }
 
     #[test]
     fn mixing_u_and_je_is_flagged_where_it_switches() {
-        assert_eq!(kinds("Wat vervelend voor u! Heb je al gekeken?", Register::Formal), vec!["register_mismatch", "mixed_register"]);
+        assert_eq!(
+            kinds("Wat vervelend voor u! Heb je al gekeken?", Register::Formal),
+            vec!["register_mismatch", "mixed_register"]
+        );
     }
 
     #[test]
@@ -109,8 +137,14 @@ mod tests {
 
     #[test]
     fn the_personal_touch_is_checked_when_asked() {
-        let expect = ReplyExpectations { first_name: Some("Sanne".into()), signature: Some("Mark".into()) };
-        let kinds: Vec<_> = check_reply("Hoi, we bellen je.", Register::Informal, &expect).into_iter().map(|w| w.kind).collect();
+        let expect = ReplyExpectations {
+            first_name: Some("Sanne".into()),
+            signature: Some("Mark".into()),
+        };
+        let kinds: Vec<_> = check_reply("Hoi, we bellen je.", Register::Informal, &expect)
+            .into_iter()
+            .map(|w| w.kind)
+            .collect();
         assert_eq!(kinds, vec!["missing_name", "missing_signature"]);
         assert!(check_reply("Hoi Sanne, we bellen je. Groet, Mark", Register::Informal, &expect).is_empty());
     }

@@ -85,8 +85,8 @@ pub(crate) fn sentiment_in(text: &str, tokens: &[Token<'_>]) -> SentimentReading
                     sentence_score += weight * boost;
                     last = Some((i, weight * boost));
                     boost = 1.0;
-                } else if negate_left > 0 {
-                    negate_left -= 1;
+                } else {
+                    negate_left = negate_left.saturating_sub(1);
                 }
             }
             TokenKind::Punct if t.ends_clause() => {
@@ -129,18 +129,39 @@ fn question_sentences(tokens: &[Token<'_>]) -> Vec<bool> {
 }
 
 fn is_gratitude(w: &str) -> bool {
-    matches!(w, "bedankt" | "dank" | "dankjewel" | "dankuwel" | "thanks" | "thank" | "merci")
+    matches!(
+        w,
+        "bedankt" | "dank" | "dankjewel" | "dankuwel" | "thanks" | "thank" | "merci"
+    )
 }
 
 fn is_negator(w: &str) -> bool {
-    matches!(w, "niet" | "geen" | "nooit" | "not" | "no" | "never" | "don't" | "isn't" | "wasn't" | "niks" | "nergens")
+    matches!(
+        w,
+        "niet" | "geen" | "nooit" | "not" | "no" | "never" | "don't" | "isn't" | "wasn't" | "niks" | "nergens"
+    )
 }
 
 fn is_intensifier(w: &str) -> bool {
     matches!(
         w,
-        "heel" | "erg" | "echt" | "super" | "zo" | "zeer" | "enorm" | "totaal" | "ontzettend" | "hartstikke" | "very"
-            | "really" | "so" | "extremely" | "helemaal" | "mega" | "bijzonder"
+        "heel"
+            | "erg"
+            | "echt"
+            | "super"
+            | "zo"
+            | "zeer"
+            | "enorm"
+            | "totaal"
+            | "ontzettend"
+            | "hartstikke"
+            | "very"
+            | "really"
+            | "so"
+            | "extremely"
+            | "helemaal"
+            | "mega"
+            | "bijzonder"
     )
 }
 
@@ -148,22 +169,21 @@ fn is_intensifier(w: &str) -> bool {
 fn word_weight(w: &str) -> f32 {
     match w {
         // Positive.
-        "top" | "geweldig" | "fantastisch" | "uitstekend" | "perfect" | "prima" | "keurig" | "fijn"
-        | "fijne" | "blij" | "tevreden" | "goed" | "goede" | "snel" | "snelle" | "vriendelijk" | "vriendelijke"
-        | "behulpzaam" | "duidelijk" | "duidelijke" | "complimenten" | "compliment" | "bedankt" | "dank" | "dankjewel"
-        | "dankuwel" | "merci" | "held" | "topper" | "helden" | "opgelost" | "gelukt" | "eindelijk" | "geduldig" | "bedanken"
-        | "gered" | "heerlijk" | "wauw" | "toppie" | "great" | "good" | "excellent" | "happy" | "helpful"
-        | "thanks" | "thank" | "love" | "awesome" | "amazing" | "appreciated" | "quick" | "easy" | "nice"
-        | "deskundig" | "prettige" | "gewaardeerd" | "hulp" | "geholpen" | "luistert" => {
-            positive(w)
-        }
+        "top" | "geweldig" | "fantastisch" | "uitstekend" | "perfect" | "prima" | "keurig" | "fijn" | "fijne"
+        | "blij" | "tevreden" | "goed" | "goede" | "snel" | "snelle" | "vriendelijk" | "vriendelijke"
+        | "behulpzaam" | "duidelijk" | "duidelijke" | "complimenten" | "compliment" | "bedankt" | "dank"
+        | "dankjewel" | "dankuwel" | "merci" | "held" | "topper" | "helden" | "opgelost" | "gelukt" | "eindelijk"
+        | "geduldig" | "bedanken" | "gered" | "heerlijk" | "wauw" | "toppie" | "great" | "good" | "excellent"
+        | "happy" | "helpful" | "thanks" | "thank" | "love" | "awesome" | "amazing" | "appreciated" | "quick"
+        | "easy" | "nice" | "deskundig" | "prettige" | "gewaardeerd" | "hulp" | "geholpen" | "luistert" => positive(w),
         // Negative.
-        "slecht" | "slechte" | "slechtste" | "waardeloos" | "belachelijk" | "belachelijke" | "schandalig" | "schande"
-        | "drama" | "boos" | "woedend" | "teleurgesteld" | "ontevreden" | "onacceptabel" | "onbereikbaar" | "triest"
-        | "irritant" | "vervelend" | "zat" | "klacht" | "gedoe" | "afgescheept" | "ongelooflijk" | "waardeloze"
-        | "niemand" | "hoger" | "hoge" | "fout" | "onjuist" | "onjuiste" | "onduidelijk" | "slaat"
-        | "terrible" | "worst" | "bad" | "awful" | "ridiculous" | "unacceptable" | "frustrating" | "angry"
-        | "crashing" | "foutmelding" | "uitgevallen" | "meermaals" | "nobody" | "waiting" | "kou" | "donker" | "verkeerd" | "niks" | "beloven" | "belooft" => negative(w),
+        "slecht" | "slechte" | "slechtste" | "waardeloos" | "belachelijk" | "belachelijke" | "schandalig"
+        | "schande" | "drama" | "boos" | "woedend" | "teleurgesteld" | "ontevreden" | "onacceptabel"
+        | "onbereikbaar" | "triest" | "irritant" | "vervelend" | "zat" | "klacht" | "gedoe" | "afgescheept"
+        | "ongelooflijk" | "waardeloze" | "niemand" | "hoger" | "hoge" | "fout" | "onjuist" | "onjuiste"
+        | "onduidelijk" | "slaat" | "terrible" | "worst" | "bad" | "awful" | "ridiculous" | "unacceptable"
+        | "frustrating" | "angry" | "crashing" | "foutmelding" | "uitgevallen" | "meermaals" | "nobody" | "waiting"
+        | "kou" | "donker" | "verkeerd" | "niks" | "beloven" | "belooft" => negative(w),
         "normaal" | "oké" | "oke" | "ok" | "okay" | "klopt" => 0.6,
         _ => 0.0,
     }
@@ -179,17 +199,18 @@ fn positive(w: &str) -> f32 {
 
 fn negative(w: &str) -> f32 {
     match w {
-        "hoger" | "hoge" | "niemand" | "meermaals" | "nobody" | "waiting" | "kou" | "donker" | "verkeerd" | "beloven"
-        | "belooft" | "fout" | "onduidelijk" | "slaat" => -0.6,
+        "hoger" | "hoge" | "niemand" | "meermaals" | "nobody" | "waiting" | "kou" | "donker" | "verkeerd"
+        | "beloven" | "belooft" | "fout" | "onduidelijk" | "slaat" => -0.6,
         _ => -1.0,
     }
 }
 
 fn emoji_weight(e: &str) -> f32 {
     match e.chars().next().unwrap_or(' ') {
-        '😀' | '😃' | '😄' | '😁' | '😊' | '🙂' | '😍' | '🥰' | '😘' | '👍' | '👏' | '🙏' | '💪' | '🎉' | '🥳' | '😎' | '🤩'
-        | '❤' | '💚' | '💙' | '💛' | '🧡' | '💜' | '♥' | '✅' | '🌞' | '☀' => 1.0,
-        '😡' | '😠' | '🤬' | '😤' | '😒' | '🙄' | '😞' | '😢' | '😭' | '👎' | '💩' | '😩' | '😫' | '🤯' | '😑' | '😣' => -1.0,
+        '😀' | '😃' | '😄' | '😁' | '😊' | '🙂' | '😍' | '🥰' | '😘' | '👍' | '👏' | '🙏' | '💪' | '🎉' | '🥳'
+        | '😎' | '🤩' | '❤' | '💚' | '💙' | '💛' | '🧡' | '💜' | '♥' | '✅' | '🌞' | '☀' => 1.0,
+        '😡' | '😠' | '🤬' | '😤' | '😒' | '🙄' | '😞' | '😢' | '😭' | '👎' | '💩' | '😩' | '😫' | '🤯' | '😑'
+        | '😣' => -1.0,
         _ => 0.0,
     }
 }
@@ -251,7 +272,18 @@ fn phrase_weight(text: &str, words: &[Cow<'_, str>]) -> f32 {
     for (i, w) in words.iter().enumerate() {
         let unit = matches!(
             w.as_ref(),
-            "uur" | "dag" | "dagen" | "week" | "weken" | "maand" | "maanden" | "keer" | "hours" | "days" | "weeks" | "months"
+            "uur"
+                | "dag"
+                | "dagen"
+                | "week"
+                | "weken"
+                | "maand"
+                | "maanden"
+                | "keer"
+                | "hours"
+                | "days"
+                | "weeks"
+                | "months"
         );
         if unit && i >= 2 && matches!(words[i - 2].as_ref(), "al" | "for" | "sinds") {
             score -= 1.0;
@@ -276,12 +308,18 @@ mod tests {
     #[test]
     fn negation_flips_the_opinion() {
         assert_eq!(label("Niet blij met deze service."), Sentiment::Negative);
-        assert_eq!(label("Niet slecht, de monteur was er binnen een uur."), Sentiment::Positive);
+        assert_eq!(
+            label("Niet slecht, de monteur was er binnen een uur."),
+            Sentiment::Positive
+        );
     }
 
     #[test]
     fn webcare_cliches_count() {
-        assert_eq!(label("al 3 weken geen jaarafrekening ontvangen. belachelijk"), Sentiment::Negative);
+        assert_eq!(
+            label("al 3 weken geen jaarafrekening ontvangen. belachelijk"),
+            Sentiment::Negative
+        );
         assert_eq!(label("Nog steeds geen monteur geweest"), Sentiment::Negative);
     }
 

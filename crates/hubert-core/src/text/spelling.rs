@@ -48,7 +48,11 @@ impl Speller {
     pub fn dutch() -> &'static Speller {
         SPELLER.get_or_init(|| {
             let mut dictionary = Dictionary::new(AFF, DIC).expect("the embedded OpenTaal dictionary parses");
-            for line in EXTRA.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            for line in EXTRA
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            {
                 dictionary.add(line).expect("hubert-extra.dic has valid flags");
             }
             Speller { dictionary }
@@ -64,7 +68,10 @@ impl Speller {
             return true;
         }
         // Compounds with a hyphen part by part; "EAN-code" has an abbreviation for a part.
-        word.contains('-') && word.split('-').all(|part| part.is_empty() || !checkable(part) || self.dictionary.check(part))
+        word.contains('-')
+            && word
+                .split('-')
+                .all(|part| part.is_empty() || !checkable(part) || self.dictionary.check(part))
     }
 
     /// Up to five corrections for `word`; slow (milliseconds), keep it off the request path.
@@ -98,7 +105,12 @@ pub(crate) fn check_in(tokens: &[Token<'_>], allow: &[&str], personal: &[PiiSpan
         .filter(|t| !personal.iter().any(|p| p.start <= t.start && t.end <= p.end))
         .filter(|t| !allow.iter().any(|a| a.eq_ignore_ascii_case(t.text)))
         .filter(|t| !speller.accepts(t.text))
-        .map(|t| Misspelling { word: t.text.to_string(), start: t.start, end: t.end, suggestions: Vec::new() })
+        .map(|t| Misspelling {
+            word: t.text.to_string(),
+            start: t.start,
+            end: t.end,
+            suggestions: Vec::new(),
+        })
         .collect()
 }
 
@@ -125,7 +137,10 @@ mod tests {
     fn a_typo_is_found_with_its_offsets() {
         let found = check_spelling("Wanneer komt mijn jaarafreking? 😀", &[]);
         assert_eq!(found.len(), 1);
-        assert_eq!((found[0].word.as_str(), found[0].start, found[0].end), ("jaarafreking", 18, 30));
+        assert_eq!(
+            (found[0].word.as_str(), found[0].start, found[0].end),
+            ("jaarafreking", 18, 30)
+        );
     }
 
     #[test]

@@ -150,7 +150,15 @@ fn is_word_char(c: char) -> bool {
 }
 
 fn make(text: &str, kind: TokenKind, bs: usize, be: usize, cs: usize, ce: usize, quoted: bool) -> Token<'_> {
-    Token { kind, text: &text[bs..be], start: cs, end: ce, byte_start: bs, byte_end: be, quoted }
+    Token {
+        kind,
+        text: &text[bs..be],
+        start: cs,
+        end: ce,
+        byte_start: bs,
+        byte_end: be,
+        quoted,
+    }
 }
 
 /// Recognise the token at the start of `rest`; returns its kind and byte length.
@@ -168,7 +176,11 @@ fn scan(rest: &str, at_boundary: bool) -> (TokenKind, usize) {
     if at_boundary && (first == '@' || first == '#') {
         let body = rest[1..].find(|c: char| !is_word_char(c)).unwrap_or(rest.len() - 1);
         if body > 0 {
-            let kind = if first == '@' { TokenKind::Handle } else { TokenKind::Hashtag };
+            let kind = if first == '@' {
+                TokenKind::Handle
+            } else {
+                TokenKind::Hashtag
+            };
             return (kind, 1 + body);
         }
     }
@@ -199,16 +211,26 @@ fn scan(rest: &str, at_boundary: bool) -> (TokenKind, usize) {
 }
 
 fn trim_trailing_punct(chunk: &str) -> usize {
-    chunk.trim_end_matches(|c: char| matches!(c, '.' | ',' | '!' | '?' | ')' | ';' | ':' | '"' | '\'')).len()
+    chunk
+        .trim_end_matches(['.', ',', '!', '?', ')', ';', ':', '"', '\''])
+        .len()
 }
 
 /// `local@domain.tld` at the start of a whitespace-delimited chunk.
 fn email_len(chunk: &str) -> Option<usize> {
     let at = chunk.find('@')?;
-    if at == 0 || !chunk[..at].chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '+')) {
+    if at == 0
+        || !chunk[..at]
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'))
+    {
         return None;
     }
-    let end = at + 1 + chunk[at + 1..].find(|c: char| !(c.is_alphanumeric() || c == '.' || c == '-')).unwrap_or(chunk.len() - at - 1);
+    let end = at
+        + 1
+        + chunk[at + 1..]
+            .find(|c: char| !(c.is_alphanumeric() || c == '.' || c == '-'))
+            .unwrap_or(chunk.len() - at - 1);
     let domain = chunk[at + 1..end].trim_end_matches('.');
     let dot = domain.rfind('.')?;
     (dot > 0 && domain.len() - dot > 2).then_some(at + 1 + domain.len())
@@ -217,7 +239,11 @@ fn email_len(chunk: &str) -> Option<usize> {
 /// A word (letters with inner `-`, `'` or `’`) or a number (starts with a digit).
 fn word_or_number(rest: &str) -> (TokenKind, usize) {
     let first = rest.chars().next().expect("non-empty");
-    let mut kind = if first.is_ascii_digit() { TokenKind::Number } else { TokenKind::Word };
+    let mut kind = if first.is_ascii_digit() {
+        TokenKind::Number
+    } else {
+        TokenKind::Word
+    };
     let mut len = 0usize;
     let mut it = rest.char_indices().peekable();
     while let Some((i, c)) = it.next() {
