@@ -200,4 +200,21 @@ mod tests {
         }
         assert_eq!(json["sentiment"], "positive");
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        #[test]
+        fn any_text_gives_spans_inside_it(text in "(\\PC|[0-9 +()-]|u |je |[A-Z]{2}){0,80}") {
+            let request = AnalyzeRequest { text: text.clone(), reply: Some(text.clone()), names: vec!["Jan".into()], ..Default::default() };
+            let a = analyze(&request);
+            let n = text.chars().count();
+            for (start, end) in a.pii.iter().map(|p| (p.start, p.end))
+                .chain(a.spelling.iter().map(|m| (m.start, m.end)))
+                .chain(a.grammar.iter().map(|g| (g.start, g.end)))
+                .chain(a.register_evidence.iter().map(|e| (e.start, e.end)))
+            {
+                proptest::prop_assert!(start <= end && end <= n, "{start}..{end} in {n}");
+            }
+        }
+    }
 }
