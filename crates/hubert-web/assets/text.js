@@ -67,6 +67,7 @@
     const panel = el("div", { class: "text-check" }, hint, list);
     area.insertAdjacentElement("afterend", panel);
     const id = selectedId();
+    customers.delete(id); // a fresh composer may follow a new customer message
     let timer = null;
     let seq = 0;
 
@@ -114,7 +115,7 @@
       const cs = chars(area.value);
       if (cs.slice(start, end).join("") !== expected) return;
       area.value = cs.slice(0, start).join("") + replacement + cs.slice(end).join("");
-      const caret = chars(cs.slice(0, start).join("") + replacement).join("").length;
+      const caret = (cs.slice(0, start).join("") + replacement).length;
       area.focus();
       area.setSelectionRange(caret, caret);
       area.dispatchEvent(new Event("input", { bubbles: true }));
