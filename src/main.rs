@@ -3,6 +3,7 @@
 
 mod bench;
 mod demo;
+mod text_cli;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -80,6 +81,11 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// The Dutch text toolkit (register, spelling, d/t, language, sentiment, masking).
+    Text {
+        #[command(subcommand)]
+        command: text_cli::TextCommand,
+    },
     /// Benchmarks (loopback only, bounded in time).
     Bench {
         #[command(subcommand)]
@@ -123,6 +129,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Bench { command } => return bench::run(command).await,
+        Command::Text { command } => return text_cli::run(command),
         Command::Demo { .. } | Command::Serve { .. } => init_tracing(),
         _ => {}
     }
@@ -182,7 +189,7 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Bench { .. } => unreachable!("handled above"),
+        Command::Bench { .. } | Command::Text { .. } => unreachable!("handled above"),
     }
     Ok(())
 }

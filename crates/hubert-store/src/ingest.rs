@@ -91,7 +91,10 @@ fn values(rows: usize, cols: usize, first: usize) -> String {
 
 /// `$first, $first+1, …` for an `IN (…)` list of `n` parameters.
 fn list(n: usize, first: usize) -> String {
-    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One message on its way in, with what the steps learn about it.

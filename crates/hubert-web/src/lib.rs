@@ -3,6 +3,7 @@
 //! extract, call one `hubert-app` use case, render. No SQL and no business rules here.
 
 mod api;
+mod api_text;
 mod assets;
 mod auth;
 mod error;
@@ -45,6 +46,7 @@ pub fn router(app: App, shutdown: tokio::sync::watch::Receiver<bool>) -> Router 
     Router::new()
         .route("/healthz", get(api::healthz))
         .merge(api::routes())
+        .merge(api_text::routes())
         .merge(webhooks::routes())
         .merge(ui::routes())
         .merge(wallboard::routes())

@@ -1,4 +1,28 @@
-//! Text rules shared by the composer, the API and the channels.
+//! Text tools shared by the composer, the API, the wallboard and the channels: platform
+//! lengths and snippets (here), and the Dutch webcare toolkit in the submodules — form of
+//! address, reply checks, spelling, d/t and other real-word mistakes, language, sentiment and
+//! personal-data masking. Everything is a pure function over `&str` with offsets in characters
+//! (Unicode scalar values); nothing does I/O at call time (the spelling dictionary is embedded
+//! and parsed once) and nothing is async.
+
+pub mod analysis;
+pub mod grammar;
+pub mod language;
+pub mod pii;
+pub mod register;
+pub mod reply;
+pub mod sentiment;
+pub mod spelling;
+pub mod tokens;
+
+pub use analysis::{analyze, read, Analysis, AnalyzeRequest, Reading};
+pub use grammar::{check_grammar, GrammarIssue};
+pub use language::{detect_language, detect_language_or, Language};
+pub use pii::{mask, Masked, PiiKind, PiiSpan};
+pub use register::{recommended_register, register, Evidence, Register, RegisterReading};
+pub use reply::{check_reply, ReplyExpectations, ReplyWarning};
+pub use sentiment::{sentiment, Sentiment, SentimentReading};
+pub use spelling::{check_spelling, suggest, Misspelling, Speller};
 
 use unicode_normalization::UnicodeNormalization;
 
