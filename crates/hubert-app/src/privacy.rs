@@ -1,6 +1,9 @@
 //! Masking for screens everybody can see (the wallboard's privacy mode): no handle,
-//! phone number, e-mail address, full name or long number may show. A deliberately
-//! blunt masker: it hides too much rather than too little.
+//! phone number, e-mail address, full name or long number may show. First the text
+//! toolkit's personal-data masker (`hubert_core::text::mask`: phones in every Dutch
+//! notation, e-mail, postcodes, IBAN, EAN, addresses, known names), then a deliberately
+//! blunt second pass that hides any remaining digit run or handle: too much rather than
+//! too little.
 
 /// A person's initial, e.g. "S." for "Sanne de Vries"; "?" when unknown.
 pub fn initial(name: Option<&str>) -> String {
@@ -12,6 +15,11 @@ pub fn initial(name: Option<&str>) -> String {
 /// Masks digits runs of 3 or more (phone, postcode, meter, customer and house numbers),
 /// e-mail addresses, @handles, URLs, postcode letters, and every part of the given names.
 pub fn mask(text: &str, names: &[&str]) -> String {
+    blunt(&hubert_core::text::mask(text, names).masked, names)
+}
+
+/// The second pass of [`mask`].
+fn blunt(text: &str, names: &[&str]) -> String {
     let name_parts: Vec<String> = names
         .iter()
         .flat_map(|n| n.split_whitespace())
@@ -109,7 +117,8 @@ mod tests {
         let m = mask("bel 06 12 34 56 78 of +31 6 1234 5678, om 2 uur", &[]);
         assert!(!m.chars().any(|c| c.is_ascii_digit() && c != '2'), "{m}");
         assert!(m.ends_with("om 2 uur"), "{m}");
-        assert_eq!(mask("Dorpsstraat 12 in Zeist", &[]), "Dorpsstraat 12 in Zeist");
+        assert_eq!(mask("Dorpsstraat 12 in Zeist", &[]), "[adres] in Zeist");
+        assert_eq!(mask("mail me: sanne@example.nl", &[]), "mail me: [e-mail]");
     }
 
     #[test]
