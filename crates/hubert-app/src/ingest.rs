@@ -15,6 +15,8 @@ use tokio::sync::{mpsc, oneshot};
 use crate::App;
 
 const MAX_GROUP: usize = 512;
+/// Concurrent group-commit writers on PostgreSQL.
+const POSTGRES_WRITERS: usize = 4;
 
 type Job = (IngestBatch, oneshot::Sender<Result<IngestOutcome, String>>);
 
@@ -25,34 +27,52 @@ pub(crate) struct IngestQueue {
 
 impl IngestQueue {
     pub(crate) fn start(store: Store, clock: std::sync::Arc<dyn hubert_core::Clock>) -> Self {
-        let (sender, mut receiver) = mpsc::channel::<Job>(8192);
-        tokio::spawn(async move {
-            while let Some(first) = receiver.recv().await {
-                let mut group = vec![first];
-                while group.len() < MAX_GROUP {
-                    match receiver.try_recv() {
-                        Ok(job) => group.push(job),
-                        Err(_) => break,
-                    }
-                }
-                let batches: Vec<IngestBatch> = group.iter().map(|(b, _)| b.clone()).collect();
-                let now = clock.now();
-                match store.ingest(&batches, now).await {
-                    Ok(outcomes) => {
-                        for ((_, reply), outcome) in group.into_iter().zip(outcomes) {
-                            let _ = reply.send(Ok(outcome));
+        let (sender, receiver) = mpsc::channel::<Job>(8192);
+        let receiver = std::sync::Arc::new(tokio::sync::Mutex::new(receiver));
+        // SQLite has one writer connection; PostgreSQL commits several groups at once
+        // (and then groups their fsyncs itself).
+        let writers = match store.backend() {
+            hubert_store::Backend::Sqlite => 1,
+            hubert_store::Backend::Postgres => POSTGRES_WRITERS,
+        };
+        for _ in 0..writers {
+            let (store, clock, receiver) = (store.clone(), clock.clone(), receiver.clone());
+            tokio::spawn(async move {
+                loop {
+                    let group = {
+                        let mut rx = receiver.lock().await;
+                        let Some(first) = rx.recv().await else { return };
+                        let mut group = vec![first];
+                        while group.len() < MAX_GROUP {
+                            match rx.try_recv() {
+                                Ok(job) => group.push(job),
+                                Err(_) => break,
+                            }
                         }
-                    }
-                    Err(e) => {
-                        tracing::error!(error = %e, deliveries = group.len(), "ingest transaction failed");
-                        for (_, reply) in group {
-                            let _ = reply.send(Err(e.to_string()));
-                        }
-                    }
+                        group
+                    };
+                    write_group(&store, clock.now(), group).await;
                 }
-            }
-        });
+            });
+        }
         Self { sender }
+    }
+}
+
+async fn write_group(store: &Store, now: i64, group: Vec<Job>) {
+    let batches: Vec<IngestBatch> = group.iter().map(|(b, _)| b.clone()).collect();
+    match store.ingest(&batches, now).await {
+        Ok(outcomes) => {
+            for ((_, reply), outcome) in group.into_iter().zip(outcomes) {
+                let _ = reply.send(Ok(outcome));
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, deliveries = group.len(), "ingest transaction failed");
+            for (_, reply) in group {
+                let _ = reply.send(Err(e.to_string()));
+            }
+        }
     }
 }
 

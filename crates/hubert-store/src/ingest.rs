@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::Row;
 
-use crate::{on_pool, Result, Store};
+use crate::{dialect, on_pool, Result, Store};
 use hubert_core::time::DAY;
 
 /// A customer message ready to store.
@@ -186,6 +186,9 @@ impl Store {
                     }
                 }
             }
+            // Same order in every transaction: concurrent writers (PostgreSQL) never deadlock.
+            contacts.sort_by(|a, b| a.0.cmp(&b.0));
+            contact_index = contacts.iter().enumerate().map(|(i, c)| (c.0, i)).collect();
             let mut contact_ids: HashMap<ContactKey, String> = HashMap::new();
             for chunk in contacts.chunks(CHUNK) {
                 let sql = format!(
@@ -263,7 +266,8 @@ impl Store {
                             }
                         }
                         if !latest.is_empty() {
-                            let reopen: Vec<&String> = latest.values().map(|(c, _)| c).collect();
+                            let mut reopen: Vec<&String> = latest.values().map(|(c, _)| c).collect();
+                            reopen.sort();
                             let sql = format!(
                                 "UPDATE conversations SET status = 'open', updated_at = $2 WHERE workspace_id = $1 AND id IN ({})",
                                 list(reopen.len(), 3)
@@ -289,6 +293,7 @@ impl Store {
                         }
                     }
                 }
+                fresh.sort_by(|a, b| a.contact_id.cmp(&b.contact_id));
                 for chunk in fresh.chunks(CHUNK) {
                     let sql = format!(
                         "INSERT INTO conversations (id, workspace_id, profile_id, contact_id, status, assignee_id, waiting_since, \
@@ -308,6 +313,23 @@ impl Store {
             }
             for p in pending.iter_mut() {
                 p.conversation_id = p.contact_id.as_ref().and_then(|c| active.get(c)).cloned();
+            }
+            // PostgreSQL: lock the touched conversations in id order before the message
+            // inserts take their foreign-key share locks, so concurrent writers queue here
+            // instead of deadlocking on the update below.
+            let lock = dialect::for_update(&self.write);
+            if !lock.is_empty() {
+                let mut ids: Vec<&str> = pending.iter().filter_map(|p| p.conversation_id.as_deref()).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                for chunk in ids.chunks(CHUNK) {
+                    let sql = format!("SELECT id FROM conversations WHERE id IN ({}) ORDER BY id {lock}", list(chunk.len(), 1));
+                    let mut q = sqlx::query(&sql);
+                    for id in chunk {
+                        q = q.bind(*id);
+                    }
+                    q.fetch_all(&mut *tx).await?;
+                }
             }
 
             // 4. Messages: one multi-row insert; a conflict means another instance won a race.
@@ -350,6 +372,7 @@ impl Store {
                     None => touched.push((conv, p.at, p.at, p.snippet.clone(), p.m.reply_context.clone())),
                 }
             }
+            touched.sort_by(|a, b| a.0.cmp(&b.0));
             for chunk in touched.chunks(CHUNK) {
                 let n = chunk.len() * 5;
                 let sql = format!(

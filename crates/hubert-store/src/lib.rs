@@ -28,6 +28,7 @@ mod profiles;
 mod reports;
 pub mod rows;
 mod wallboards;
+mod words;
 
 pub use conversations::{ConversationFilter, NewReply, ReplyOutcome};
 pub use events::{Event, EventBus};
@@ -35,6 +36,7 @@ pub use ingest::{IngestBatch, IngestOutcome, NewInbound, NewStatus};
 pub use jobs::{ClaimedJob, JobResult};
 pub use rows::*;
 pub use wallboards::{FeedRow, QueueRow, WallboardRow};
+pub use words::AllowedWord;
 
 /// Errors of the store. `Conflict` and `NotFound` are meant for people; `Database`
 /// carries the driver's error for the log.
@@ -230,6 +232,13 @@ pub(crate) mod dialect {
 
     /// Row locking for the job queue: PostgreSQL skips rows another worker holds; SQLite
     /// has a single writer, so there is nothing to skip.
+    pub fn for_update(pool: &Pool) -> &'static str {
+        match pool {
+            Pool::Sqlite(_) => "",
+            Pool::Postgres(_) => "FOR UPDATE",
+        }
+    }
+
     pub fn skip_locked(pool: &Pool) -> &'static str {
         match pool {
             Pool::Sqlite(_) => "",
