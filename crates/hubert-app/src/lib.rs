@@ -13,6 +13,7 @@ pub mod profiles;
 pub mod reports;
 pub mod view;
 pub mod wallboard;
+pub mod words;
 pub mod workers;
 
 use std::sync::Arc;

@@ -16,6 +16,8 @@ mod service_level;
 mod wallboard;
 #[path = "integration/webhooks.rs"]
 mod webhooks;
+#[path = "integration/words.rs"]
+mod words;
 
 #[allow(unused_imports)]
 use hubert_channels::fake::{whatsapp_payload as wa, x_payload};

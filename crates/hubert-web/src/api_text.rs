@@ -1,18 +1,16 @@
 //! The text toolkit over HTTP, for the composer: `POST /api/v1/text/analyze` (the same JSON as
 //! `hubert text analyze`), `POST /api/v1/text/suggest` for one word's corrections, and the
-//! team's spelling allow-list (`GET`/`POST /api/v1/text/allow-list`).
+//! team's spelling allow-list (`GET`/`POST /api/v1/text/allow-list`, `DELETE
+//! /api/v1/text/allow-list/{word}` for leads).
 //!
 //! The analysis itself is pure (`hubert_core::text`); it runs on the blocking pool because the
-//! first call parses the dictionary and suggestions take milliseconds. The allow-list lives in
-//! this process's memory per workspace until it gets a table (a migration on both databases):
-//! it is lost on restart and not shared between instances. Words the composer sends in `allow`
-//! are honoured too.
-
-use std::collections::{BTreeSet, HashMap};
-use std::sync::{Mutex, OnceLock};
+//! first call parses the dictionary and suggestions take milliseconds. The allow-list is the
+//! team's, in the database (`hubert-app::words`), read per analysis so every instance agrees.
+//! Words the composer sends in `allow` are honoured too.
 
 use axum::extract::rejection::JsonRejection;
-use axum::routing::{get, post};
+use axum::extract::{Path, State};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use hubert_app::AppError;
 use hubert_core::text::{analyze, suggest, AnalyzeRequest};
@@ -26,29 +24,15 @@ use crate::Web;
 
 /// Longest text the endpoint analyses (a long e-mail; social posts are far shorter).
 const MAX_TEXT_CHARS: usize = 20_000;
-/// Longest word on the allow-list.
-const MAX_WORD_CHARS: usize = 60;
+/// Longest word the suggester takes (the allow-list's limit).
+const MAX_WORD_CHARS: usize = hubert_app::words::MAX_WORD_CHARS;
 
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/api/v1/text/analyze", post(analyze_text))
         .route("/api/v1/text/suggest", post(suggest_word))
         .route("/api/v1/text/allow-list", get(allow_list).post(allow_word))
-}
-
-type AllowLists = Mutex<HashMap<String, BTreeSet<String>>>;
-
-fn allow_lists() -> &'static AllowLists {
-    static LISTS: OnceLock<AllowLists> = OnceLock::new();
-    LISTS.get_or_init(Default::default)
-}
-
-fn team_words(workspace_id: &str) -> Vec<String> {
-    let lists = allow_lists().lock().unwrap_or_else(|e| e.into_inner());
-    lists
-        .get(workspace_id)
-        .map(|set| set.iter().cloned().collect())
-        .unwrap_or_default()
+        .route("/api/v1/text/allow-list/{word}", delete(disallow_word))
 }
 
 fn bad_json(e: JsonRejection) -> ApiError {
@@ -66,6 +50,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 }
 
 async fn analyze_text(
+    State(web): State<Web>,
     ApiUser(who): ApiUser,
     body: Result<Json<AnalyzeRequest>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
@@ -75,7 +60,7 @@ async fn analyze_text(
     if too_long(&request.text) || request.reply.as_deref().is_some_and(too_long) {
         return Err(invalid("The text is too long to analyse."));
     }
-    request.allow.extend(team_words(&who.workspace_id));
+    request.allow.extend(web.app.spelling_allow_list(&who).await?);
     let analysis = blocking(move || analyze(&request)).await?;
     Ok(Json(
         serde_json::to_value(analysis).map_err(|e| ApiError(AppError::Internal(e.into())))?,
@@ -100,23 +85,32 @@ async fn suggest_word(
     Ok(Json(json!({ "suggestions": suggestions })))
 }
 
-async fn allow_list(ApiUser(who): ApiUser) -> Result<Json<Value>, ApiError> {
-    who.require(Role::Agent)?;
-    Ok(Json(json!({ "items": team_words(&who.workspace_id) })))
+async fn words_json(web: &Web, who: &hubert_app::Principal) -> Result<Json<Value>, ApiError> {
+    let words = web.app.allowed_words(who).await?;
+    let items: Vec<&str> = words.iter().map(|w| w.word.as_str()).collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn allow_list(State(web): State<Web>, ApiUser(who): ApiUser) -> Result<Json<Value>, ApiError> {
+    words_json(&web, &who).await
 }
 
 async fn allow_word(
+    State(web): State<Web>,
     ApiUser(who): ApiUser,
     body: Result<Json<WordBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     who.require(Role::Agent)?;
     let Json(WordBody { word }) = body.map_err(bad_json)?;
-    let word = word.trim().to_string();
-    if word.is_empty() || word.chars().count() > MAX_WORD_CHARS || word.contains(char::is_whitespace) {
-        return Err(invalid("Send one word."));
-    }
-    let mut lists = allow_lists().lock().unwrap_or_else(|e| e.into_inner());
-    let set = lists.entry(who.workspace_id.clone()).or_default();
-    set.insert(word);
-    Ok(Json(json!({ "items": set.iter().collect::<Vec<_>>() })))
+    web.app.allow_word(&who, &word).await?;
+    words_json(&web, &who).await
+}
+
+async fn disallow_word(
+    State(web): State<Web>,
+    ApiUser(who): ApiUser,
+    Path(word): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    web.app.disallow_word(&who, &word).await?;
+    words_json(&web, &who).await
 }

@@ -289,6 +289,39 @@ const TABLE: &[(&str, &str, &str)] = &[
         "Nog geen complimenten vandaag.",
         "No compliments yet today.",
     ),
+    ("nav.words", "Woordenlijst", "Word list"),
+    (
+        "words.settings",
+        "Woordenlijst voor de spellingcontrole",
+        "Word list for the spelling check",
+    ),
+    (
+        "words.intro",
+        "Merk- en productnamen die de spellingcontrole van het team goedkeurt. Hoofdletters maken niet uit.",
+        "Brand and product names the team's spelling check accepts. Case does not matter.",
+    ),
+    ("words.add", "Woord toevoegen", "Add a word"),
+    ("words.add_button", "Toevoegen", "Add"),
+    ("words.word", "Woord", "Word"),
+    (
+        "words.rules",
+        "Eén woord van maximaal 64 tekens: letters, cijfers, - en '.",
+        "One word of at most 64 characters: letters, digits, - and '.",
+    ),
+    (
+        "words.invalid",
+        "Dat is geen geldig woord. Gebruik één woord van maximaal 64 tekens: letters, cijfers, - en '.",
+        "That is not a valid word. Use one word of at most 64 characters: letters, digits, - and '.",
+    ),
+    ("words.added_by", "Toegevoegd door", "Added by"),
+    ("words.added_at", "Toegevoegd op", "Added on"),
+    ("words.by_token", "API-token", "API token"),
+    ("words.remove", "Verwijderen", "Remove"),
+    (
+        "words.empty",
+        "Nog geen woorden. Agents voegen ze toe vanuit het antwoordveld.",
+        "No words yet. Agents add them from the reply box.",
+    ),
 ];
 
 #[cfg(test)]

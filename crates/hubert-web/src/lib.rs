@@ -13,6 +13,7 @@ pub mod server;
 mod ui;
 mod wallboard;
 mod webhooks;
+mod words;
 
 use std::time::Duration;
 
@@ -50,6 +51,7 @@ pub fn router(app: App, shutdown: tokio::sync::watch::Receiver<bool>) -> Router 
         .merge(webhooks::routes())
         .merge(ui::routes())
         .merge(wallboard::routes())
+        .merge(words::routes())
         .merge(assets::routes())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
