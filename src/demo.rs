@@ -356,11 +356,15 @@ async fn seed_history(app: &App, wa: &ProfileRow, x: &ProfileRow, agents: &[Prin
     let mut rng = rand::thread_rng();
     let now = app.now();
     let mut n = 0;
-    for day in (1..=7).rev() {
+    for day in (0..=7).rev() {
         for i in 0..12 {
             n += 1;
-            // Office hours on past days (local time), so "same weekday last week" has figures.
+            // Office hours on past days (local time), so "same weekday last week" has figures;
+            // today only what was answered before now.
             let at = app.calendar.day_start(now) - day * 24 * HOUR + (8 + i) * HOUR + rng.gen_range(0..50) * MINUTE;
+            if at + HOUR > now {
+                continue;
+            }
             let c = &CUSTOMERS[n as usize % CUSTOMERS.len()];
             let text = MESSAGES[n as usize % MESSAGES.len()];
             let on_x = i % 4 == 3;

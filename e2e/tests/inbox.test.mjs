@@ -98,3 +98,16 @@ test("customer text is shown as text, never run as markup", async () => {
   await page.screenshot({ path: path.join(shots, "escaping.png") });
   await context.close();
 });
+
+test("the composer points out a d/t mistake and the customer's form of address", async () => {
+  await customerWrites("Ilse Informeel", "31699000004", "hoi! mijn meter doet raar, kun je ff kijken? 🙂");
+  const { context, page } = await login("demo@zonnestroom.nl");
+  await page.locator(".conv", { hasText: "Ilse Informeel" }).click();
+  await page.waitForSelector(".thread .msg-in");
+  await page.fill(".composer textarea", "Hoi Ilse, je aanvraag word vandaag verwerkt.");
+  const grammar = page.locator(".text-check .issue-grammar", { hasText: "wordt" });
+  await grammar.waitFor({ timeout: 5000 });
+  assert.match(await page.locator(".text-check .text-register").textContent(), /informeel|je\/jij/i);
+  await page.screenshot({ path: path.join(shots, "composer-hints.png") });
+  await context.close();
+});
