@@ -15,6 +15,8 @@ use tokio::sync::{mpsc, oneshot};
 use crate::App;
 
 const MAX_GROUP: usize = 512;
+/// How long a webhook's profile (and its secrets) is reused without a database read.
+const PROFILE_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 /// Concurrent group-commit writers on PostgreSQL.
 const POSTGRES_WRITERS: usize = 4;
 
@@ -120,7 +122,26 @@ impl App {
         if !hubert_core::ids::is_id(profile_id) {
             return Err(WebhookError::UnknownProfile);
         }
-        match self.store.profile_for_webhook(profile_id).await {
+        let cached = {
+            let cache = self.profile_cache.lock().expect("profile cache lock");
+            cache
+                .get(profile_id)
+                .filter(|(_, at)| at.elapsed() < PROFILE_CACHE_TTL)
+                .map(|(p, _)| p.clone())
+        };
+        let found = match cached {
+            Some(p) => Ok(Some(p)),
+            None => self.store.profile_for_webhook(profile_id).await.inspect(|p| {
+                if let Some(p) = p {
+                    let mut cache = self.profile_cache.lock().expect("profile cache lock");
+                    if cache.len() > 10_000 {
+                        cache.clear();
+                    }
+                    cache.insert(profile_id.to_owned(), (p.clone(), std::time::Instant::now()));
+                }
+            }),
+        };
+        match found {
             Ok(Some(p)) if p.platform == platform.as_str() => Ok(p),
             Ok(_) => Err(WebhookError::UnknownProfile),
             Err(e) => {

@@ -53,6 +53,9 @@ pub struct App {
     /// "today".
     pub calendar: hubert_core::calendar::Calendar,
     pub wallboard_hub: wallboard::WallboardHub,
+    /// Profiles recently looked up by webhooks (id → row, fetched at).
+    pub(crate) profile_cache:
+        Arc<std::sync::Mutex<std::collections::HashMap<String, (hubert_store::ProfileRow, std::time::Instant)>>>,
     pub(crate) ingest_queue: ingest::IngestQueue,
     pub(crate) throttle: auth::LoginThrottle,
     pub(crate) worker_wakeup: Arc<tokio::sync::Notify>,
@@ -78,6 +81,7 @@ impl App {
                 .and_then(|name| hubert_core::calendar::Calendar::new(&name))
                 .unwrap_or_default(),
             wallboard_hub: wallboard::WallboardHub::default(),
+            profile_cache: Arc::default(),
             ingest_queue,
             throttle: auth::LoginThrottle::default(),
             worker_wakeup: Arc::new(tokio::sync::Notify::new()),
