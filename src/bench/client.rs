@@ -165,3 +165,52 @@ pub fn machine() -> serde_json::Value {
         "os": os,
     })
 }
+
+/// Reads server-sent events from a response body: each complete event (ended by a blank
+/// line) as its name and whole text, with the time its last frame arrived.
+pub struct SseReader {
+    body: Incoming,
+    buf: Vec<u8>,
+    ready: std::collections::VecDeque<(String, String, std::time::Instant)>,
+}
+
+impl SseReader {
+    pub fn new(response: Response<Incoming>) -> Self {
+        Self {
+            body: response.into_body(),
+            buf: Vec::with_capacity(4096),
+            ready: Default::default(),
+        }
+    }
+
+    /// The next event, or `None` when the body ended or `stop` turned true.
+    pub async fn next(
+        &mut self,
+        stop: &mut tokio::sync::watch::Receiver<bool>,
+    ) -> anyhow::Result<Option<(String, String, std::time::Instant)>> {
+        loop {
+            if let Some(ev) = self.ready.pop_front() {
+                return Ok(Some(ev));
+            }
+            let frame = tokio::select! {
+                f = self.body.frame() => f,
+                _ = stop.wait_for(|v| *v) => return Ok(None),
+            };
+            let Some(frame) = frame else { return Ok(None) };
+            let at = std::time::Instant::now();
+            let Ok(data) = frame?.into_data() else { continue };
+            self.buf.extend_from_slice(&data);
+            while let Some(end) = self.buf.windows(2).position(|w| w == b"\n\n") {
+                let event: Vec<u8> = self.buf.drain(..end + 2).collect();
+                let text = String::from_utf8_lossy(&event).into_owned();
+                let kind = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("event:"))
+                    .map(str::trim)
+                    .unwrap_or("")
+                    .to_owned();
+                self.ready.push_back((kind, text, at));
+            }
+        }
+    }
+}

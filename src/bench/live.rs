@@ -8,13 +8,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use http_body_util::BodyExt;
 use hubert_core::Role;
 use hyper::Method;
 use serde_json::json;
 use tokio::sync::watch;
 
-use super::client::{raise_fd_limit, round2, stats, Conn};
+use super::client::{raise_fd_limit, round2, stats, Conn, SseReader};
 use super::{signed_delivery, start_server, TempDb, PHONE_NUMBER_ID};
 
 #[derive(clap::Args)]
@@ -57,40 +56,24 @@ async fn open_stream(
         )
         .await?;
     anyhow::ensure!(resp.status() == 200, "events stream answered {}", resp.status());
-    let mut body = resp.into_body();
-    let mut buf: Vec<u8> = Vec::with_capacity(4096);
+    let mut reader = SseReader::new(resp);
     let mut seen = Seen {
         arrivals: Vec::with_capacity(events),
         resyncs: 0,
     };
     let mut hello = false;
     while seen.arrivals.len() < events {
-        let frame = tokio::select! {
-            f = body.frame() => f,
-            _ = stop.wait_for(|v| *v) => break,
+        let Some((kind, _, at)) = reader.next(&mut stop).await? else {
+            break;
         };
-        let Some(frame) = frame else { break };
-        let at = Instant::now();
-        let Ok(data) = frame?.into_data() else { continue };
-        buf.extend_from_slice(&data);
-        // Complete SSE events end with a blank line.
-        while let Some(end) = buf.windows(2).position(|w| w == b"\n\n") {
-            let event: Vec<u8> = buf.drain(..end + 2).collect();
-            let text = String::from_utf8_lossy(&event);
-            let kind = text
-                .lines()
-                .find_map(|l| l.strip_prefix("event:"))
-                .map(str::trim)
-                .unwrap_or("");
-            match kind {
-                "hello" if !hello => {
-                    hello = true;
-                    ready.fetch_add(1, Ordering::SeqCst);
-                }
-                "message.created" => seen.arrivals.push(at),
-                "resync" => seen.resyncs += 1,
-                _ => {}
+        match kind.as_str() {
+            "hello" if !hello => {
+                hello = true;
+                ready.fetch_add(1, Ordering::SeqCst);
             }
+            "message.created" => seen.arrivals.push(at),
+            "resync" => seen.resyncs += 1,
+            _ => {}
         }
     }
     Ok(seen)

@@ -9,14 +9,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use http_body_util::BodyExt;
 use hubert_app::wallboard::NewWallboard;
 use hubert_core::Role;
 use hyper::Method;
 use serde_json::json;
 use tokio::sync::watch;
 
-use super::client::{raise_fd_limit, round2, stats, Conn};
+use super::client::{raise_fd_limit, round2, stats, Conn, SseReader};
 use super::{admin, signed_delivery, start_server, TempDb, PHONE_NUMBER_ID};
 
 #[derive(clap::Args)]
@@ -80,42 +79,28 @@ async fn screen(
     let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let resp = conn.send(Method::GET, &path, &h, bytes::Bytes::new()).await?;
     anyhow::ensure!(resp.status() == 200, "{path} answered {}", resp.status());
-    let mut body = resp.into_body();
-    let mut buf: Vec<u8> = Vec::new();
+    let mut reader = SseReader::new(resp);
     let mut seen = Vec::new();
     let mut counted = false;
-    loop {
-        let frame = tokio::select! {
-            f = body.frame() => f,
-            _ = stop.wait_for(|v| *v) => break,
-        };
-        let Some(frame) = frame else { break };
-        let at = epoch_ms();
-        let Ok(data) = frame?.into_data() else { continue };
-        buf.extend_from_slice(&data);
-        while let Some(end) = buf.windows(2).position(|w| w == b"\n\n") {
-            let event: Vec<u8> = buf.drain(..end + 2).collect();
-            let text = String::from_utf8_lossy(&event);
-            let kind = text
-                .lines()
-                .find_map(|l| l.strip_prefix("event:"))
-                .map(str::trim)
-                .unwrap_or("");
-            if !counted && (kind == "state" || kind == "hello") {
-                counted = true;
-                ready.fetch_add(1, Ordering::SeqCst);
-            }
-            if kind == "state" {
-                // `generated_at` sits near the start of the state JSON; avoid a full parse.
-                if let Some(i) = text.find("\"generated_at\":") {
-                    let digits: String = text[i + 15..]
-                        .chars()
-                        .skip_while(|c| *c == ' ')
-                        .take_while(|c| c.is_ascii_digit())
-                        .collect();
-                    if let Ok(g) = digits.parse::<f64>() {
-                        seen.push((at, g));
-                    }
+    // Arrival times as epoch ms: the state's `generated_at` is epoch ms too.
+    let (epoch_at_start, instant_at_start) = (epoch_ms(), Instant::now());
+    while let Some((kind, text, at)) = reader.next(&mut stop).await? {
+        if !counted && (kind == "state" || kind == "hello") {
+            counted = true;
+            ready.fetch_add(1, Ordering::SeqCst);
+        }
+        if kind == "state" {
+            // `generated_at` sits near the start of the state JSON; avoid a full parse.
+            if let Some(i) = text.find("\"generated_at\":") {
+                let digits: String = text[i + 15..]
+                    .chars()
+                    .skip_while(|c| *c == ' ')
+                    .take_while(|c| c.is_ascii_digit())
+                    .collect();
+                if let Ok(g) = digits.parse::<f64>() {
+                    let arrived =
+                        epoch_at_start + at.saturating_duration_since(instant_at_start).as_secs_f64() * 1000.0;
+                    seen.push((arrived, g));
                 }
             }
         }
