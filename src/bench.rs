@@ -84,6 +84,8 @@ pub(crate) fn backend_name(url: &str) -> &'static str {
 /// The real server on 127.0.0.1, random port.
 pub(crate) async fn start_server(database_url: &str) -> anyhow::Result<RunningServer> {
     server::start(ServerConfig {
+        web: Default::default(),
+        http: Default::default(),
         listen: "127.0.0.1:0".parse()?,
         database_url: database_url.to_owned(),
         public_url: None,

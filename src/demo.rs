@@ -179,6 +179,8 @@ pub async fn run(
     .await?;
     store.close().await;
     let running = server::start(ServerConfig {
+        web: Default::default(),
+        http: Default::default(),
         listen,
         database_url: database_url.to_owned(),
         public_url: None,

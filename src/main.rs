@@ -44,6 +44,18 @@ struct ServeArgs {
     /// X API base URL.
     #[arg(long, env = "HUBERT_X_API_URL", default_value = hubert_channels::x::X_API_URL)]
     x_api_url: String,
+    /// Origins that may show the wallboard in an iframe (space- or comma-separated).
+    #[arg(long, env = "HUBERT_WALLBOARD_FRAME_ANCESTORS", default_value = "")]
+    wallboard_frame_ancestors: String,
+    /// When set, `/metrics` requires `Authorization: Bearer <this token>`.
+    #[arg(long, env = "HUBERT_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
+    /// Open HTTP connections at most.
+    #[arg(long, env = "HUBERT_MAX_CONNECTIONS", default_value_t = 4096)]
+    max_connections: usize,
+    /// Seconds a client has to send a request's headers.
+    #[arg(long, env = "HUBERT_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    header_timeout_secs: u64,
 }
 
 #[derive(Subcommand)]
@@ -136,6 +148,14 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { serve, db } => {
             let running = server::start(ServerConfig {
+                web: hubert_web::WebConfig {
+                    wallboard_frame_ancestors: serve.wallboard_frame_ancestors,
+                    metrics_token: serve.metrics_token,
+                },
+                http: server::HttpLimits {
+                    max_connections: serve.max_connections,
+                    header_read_timeout: Duration::from_secs(serve.header_timeout_secs.max(1)),
+                },
                 listen: serve.listen,
                 database_url: db.database_url,
                 public_url: serve.public_url,

@@ -249,31 +249,54 @@ impl App {
         Ok(())
     }
 
-    /// Records that `who` is viewing (and maybe typing in) a conversation, and tells the
-    /// others.
-    pub fn presence_beat(&self, who: &Principal, conversation_id: &str, typing: bool) -> Vec<crate::presence::Viewer> {
+    /// Records that `who` is viewing (and maybe typing in) a conversation of their
+    /// workspace, and tells the others.
+    pub async fn presence_beat(
+        &self,
+        who: &Principal,
+        conversation_id: &str,
+        typing: bool,
+    ) -> Result<Vec<crate::presence::Viewer>, AppError> {
+        who.require(Role::Agent)?;
+        self.existing_conversation(who, conversation_id).await?;
         let user = who.user_id.clone().unwrap_or_else(|| who.actor_id.clone());
         let viewers = self
             .presence
-            .beat(conversation_id, &user, &who.name, typing, self.now());
+            .beat(&who.workspace_id, conversation_id, &user, &who.name, typing, self.now());
         self.bus.publish(
             &who.workspace_id,
             "presence",
             Some(conversation_id),
             json!({ "viewers": viewers }),
         );
-        viewers
+        Ok(viewers)
     }
 
-    pub fn presence_leave(&self, who: &Principal, conversation_id: &str) {
+    pub async fn presence_leave(&self, who: &Principal, conversation_id: &str) -> Result<(), AppError> {
+        self.existing_conversation(who, conversation_id).await?;
         let user = who.user_id.clone().unwrap_or_else(|| who.actor_id.clone());
-        let viewers = self.presence.leave(conversation_id, &user, self.now());
+        let viewers = self
+            .presence
+            .leave(&who.workspace_id, conversation_id, &user, self.now());
         self.bus.publish(
             &who.workspace_id,
             "presence",
             Some(conversation_id),
             json!({ "viewers": viewers }),
         );
+        Ok(())
+    }
+
+    /// 404 unless `conversation_id` is a well-formed id of a conversation in the caller's
+    /// workspace.
+    async fn existing_conversation(&self, who: &Principal, conversation_id: &str) -> Result<(), AppError> {
+        if !hubert_core::ids::is_id(conversation_id) {
+            return Err(AppError::NotFound);
+        }
+        match self.store.conversation(&who.workspace_id, conversation_id).await? {
+            Some(_) => Ok(()),
+            None => Err(AppError::NotFound),
+        }
     }
 }
 

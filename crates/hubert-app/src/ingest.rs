@@ -10,8 +10,11 @@
 use hubert_channels::{DeliveryStatus, InboundEvent, ReplyContext};
 use hubert_core::Platform;
 use hubert_store::{IngestBatch, IngestOutcome, NewInbound, NewStatus, ProfileRow, Store, StoreError};
+use std::sync::Arc;
+
 use tokio::sync::{mpsc, oneshot};
 
+use crate::metrics::{Metrics, WebhookOutcome};
 use crate::App;
 
 const MAX_GROUP: usize = 512;
@@ -25,10 +28,11 @@ type Job = (IngestBatch, oneshot::Sender<Result<IngestOutcome, String>>);
 #[derive(Clone)]
 pub(crate) struct IngestQueue {
     sender: mpsc::Sender<Job>,
+    metrics: Arc<Metrics>,
 }
 
 impl IngestQueue {
-    pub(crate) fn start(store: Store, clock: std::sync::Arc<dyn hubert_core::Clock>) -> Self {
+    pub(crate) fn start(store: Store, clock: Arc<dyn hubert_core::Clock>, metrics: Arc<Metrics>) -> Self {
         let (sender, receiver) = mpsc::channel::<Job>(8192);
         let receiver = std::sync::Arc::new(tokio::sync::Mutex::new(receiver));
         // SQLite has one writer connection; PostgreSQL commits several groups at once
@@ -39,6 +43,7 @@ impl IngestQueue {
         };
         for _ in 0..writers {
             let (store, clock, receiver) = (store.clone(), clock.clone(), receiver.clone());
+            let metrics = metrics.clone();
             tokio::spawn(async move {
                 loop {
                     let group = {
@@ -53,11 +58,13 @@ impl IngestQueue {
                         }
                         group
                     };
+                    metrics.ingest_queue_depth.dec_by(group.len() as i64);
+                    metrics.ingest_group_size.observe(group.len() as f64);
                     write_group(&store, clock.now(), group).await;
                 }
             });
         }
-        Self { sender }
+        Self { sender, metrics }
     }
 }
 
@@ -78,11 +85,17 @@ async fn write_group(store: &Store, now: i64, group: Vec<Job>) {
     }
 }
 
-/// Why a webhook was refused. Each maps to one HTTP status.
+/// Why a webhook was refused. Each maps to one HTTP status. An unknown profile and a
+/// bad signature look the same from outside (401), so URLs cannot be probed.
 #[derive(Debug, thiserror::Error)]
 pub enum WebhookError {
     #[error("unknown webhook")]
     UnknownProfile,
+    /// A handshake parameter of the wrong shape (answered before any lookup).
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("too many handshakes")]
+    RateLimited { retry_after_ms: i64 },
     #[error("{0}")]
     Unauthorized(String),
     /// Signed but not understood: kept in quarantine.
@@ -103,6 +116,8 @@ pub struct IngestReport {
     pub messages: usize,
     pub statuses: usize,
     pub duplicates: usize,
+    /// Events of the delivery rejected on their own and quarantined.
+    pub quarantined: usize,
 }
 
 /// Store rank of a delivery status: statuses only move forward.
@@ -158,6 +173,26 @@ impl App {
         signature: Signature<'_>,
         raw: &[u8],
     ) -> Result<IngestReport, WebhookError> {
+        let result = self.ingest_verified(profile, signature, raw).await;
+        let outcome = match &result {
+            Ok(report) if report.messages == 0 && report.statuses == 0 && report.duplicates > 0 => {
+                WebhookOutcome::Duplicate
+            }
+            Ok(report) if report.quarantined > 0 => WebhookOutcome::Quarantined,
+            Ok(_) => WebhookOutcome::Accepted,
+            Err(WebhookError::Malformed(_)) => WebhookOutcome::Quarantined,
+            Err(_) => WebhookOutcome::Refused,
+        };
+        self.metrics.webhook(profile.platform().as_str(), outcome);
+        result
+    }
+
+    async fn ingest_verified(
+        &self,
+        profile: &ProfileRow,
+        signature: Signature<'_>,
+        raw: &[u8],
+    ) -> Result<IngestReport, WebhookError> {
         let platform = profile.platform();
         let parsed = match platform {
             Platform::Whatsapp => {
@@ -165,50 +200,44 @@ impl App {
                     serde_json::from_str(&profile.credentials).map_err(|_| WebhookError::Unavailable)?;
                 hubert_channels::whatsapp::verify_signature(&creds.app_secret, signature.header, raw)
                     .map_err(|e| WebhookError::Unauthorized(e.to_string()))?;
-                hubert_channels::whatsapp::parse(raw)
+                hubert_channels::whatsapp::parse_delivery(raw)
             }
             Platform::X => {
                 let creds: hubert_channels::x::XCredentials =
                     serde_json::from_str(&profile.credentials).map_err(|_| WebhookError::Unavailable)?;
                 hubert_channels::x::verify_signature(&creds.consumer_secret, signature.header, raw)
                     .map_err(|e| WebhookError::Unauthorized(e.to_string()))?;
-                hubert_channels::x::parse(raw)
+                hubert_channels::x::parse_delivery(raw)
             }
             _ => return Err(WebhookError::UnknownProfile),
         };
-        let events = match parsed {
-            Ok(events) => events,
+        let parsed = match parsed {
+            Ok(parsed) => parsed,
             Err(e) => {
                 let reason = e.to_string();
-                let body = String::from_utf8_lossy(raw);
-                if let Err(qe) = self
-                    .store
-                    .quarantine(
-                        &profile.workspace_id,
-                        Some(&profile.id),
-                        platform.as_str(),
-                        &reason,
-                        &body,
-                        self.now(),
-                    )
-                    .await
-                {
-                    tracing::error!(error = %qe, "quarantine failed");
-                    return Err(WebhookError::Unavailable);
-                }
-                tracing::warn!(profile = %profile.id, %reason, "webhook quarantined");
-                self.bus
-                    .publish(&profile.workspace_id, "quarantine.added", None, serde_json::json!({}));
+                self.quarantine(
+                    profile,
+                    vec![(reason.clone(), String::from_utf8_lossy(raw).into_owned())],
+                )
+                .await?;
                 return Err(WebhookError::Malformed(reason));
             }
         };
+        let quarantined = parsed.rejected.len();
+        if !parsed.rejected.is_empty() {
+            // Events rejected on their own (a missing or crafted id) are quarantined
+            // before the rest is stored, so the 200 below covers both.
+            let items = parsed.rejected.into_iter().map(|r| (r.reason, r.raw)).collect();
+            self.quarantine(profile, items).await?;
+        }
+        let events = parsed.events;
         let batch = to_batch(profile, events);
         let (reply, wait) = oneshot::channel();
-        self.ingest_queue
-            .sender
-            .send((batch, reply))
-            .await
-            .map_err(|_| WebhookError::Unavailable)?;
+        self.ingest_queue.metrics.ingest_queue_depth.inc();
+        if self.ingest_queue.sender.send((batch, reply)).await.is_err() {
+            self.ingest_queue.metrics.ingest_queue_depth.dec();
+            return Err(WebhookError::Unavailable);
+        }
         let outcome = match wait.await {
             Ok(Ok(o)) => o,
             _ => return Err(WebhookError::Unavailable),
@@ -233,7 +262,29 @@ impl App {
             messages: outcome.new_messages.len(),
             statuses: outcome.status_changes.len(),
             duplicates: outcome.duplicates,
+            quarantined,
         })
+    }
+}
+
+impl App {
+    /// Stores quarantined items of one delivery durably, then tells the admins' pages.
+    async fn quarantine(&self, profile: &ProfileRow, items: Vec<(String, String)>) -> Result<(), WebhookError> {
+        let platform = profile.platform().as_str();
+        if let Err(e) = self
+            .store
+            .quarantine_many(&profile.workspace_id, Some(&profile.id), platform, &items, self.now())
+            .await
+        {
+            tracing::error!(error = %e, "quarantine failed");
+            return Err(WebhookError::Unavailable);
+        }
+        for (reason, _) in &items {
+            tracing::warn!(profile = %profile.id, %reason, "webhook event quarantined");
+        }
+        self.bus
+            .publish(&profile.workspace_id, "quarantine.added", None, serde_json::json!({}));
+        Ok(())
     }
 }
 

@@ -6,7 +6,9 @@
 pub mod auth;
 pub mod conversations;
 pub mod error;
+pub mod handshakes;
 pub mod ingest;
+pub mod metrics;
 pub mod presence;
 pub mod privacy;
 pub mod profiles;
@@ -58,13 +60,17 @@ pub struct App {
         Arc<std::sync::Mutex<std::collections::HashMap<String, (hubert_store::ProfileRow, std::time::Instant)>>>,
     pub(crate) ingest_queue: ingest::IngestQueue,
     pub(crate) throttle: auth::LoginThrottle,
+    pub(crate) handshake_limiter: handshakes::HandshakeLimiter,
+    /// Prometheus metrics of this process.
+    pub metrics: Arc<metrics::Metrics>,
     pub(crate) worker_wakeup: Arc<tokio::sync::Notify>,
 }
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>, endpoints: Endpoints, public_url: String) -> Self {
         let bus = EventBus::new();
-        let ingest_queue = ingest::IngestQueue::start(store.clone(), clock.clone());
+        let metrics = Arc::new(metrics::Metrics::default());
+        let ingest_queue = ingest::IngestQueue::start(store.clone(), clock.clone(), metrics.clone());
         Self {
             store,
             bus,
@@ -84,6 +90,8 @@ impl App {
             profile_cache: Arc::default(),
             ingest_queue,
             throttle: auth::LoginThrottle::default(),
+            handshake_limiter: handshakes::HandshakeLimiter::default(),
+            metrics,
             worker_wakeup: Arc::new(tokio::sync::Notify::new()),
         }
     }

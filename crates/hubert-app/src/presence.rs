@@ -1,5 +1,8 @@
 //! Who is looking at or typing in which conversation. Kept in memory: presence is
-//! short-lived by nature (entries expire after [`TTL_MS`] without a heartbeat).
+//! short-lived by nature (entries expire after [`TTL_MS`] without a heartbeat). Keyed by
+//! workspace and conversation (callers check the conversation exists in the caller's
+//! workspace first); expired viewers and empty conversations are dropped on every
+//! heartbeat, so the map holds only what is live.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -53,9 +56,21 @@ impl Drop for OnlineGuard {
 
 impl Presence {
     /// Records a heartbeat; returns the viewers after it.
-    pub fn beat(&self, conversation_id: &str, user_id: &str, name: &str, typing: bool, now: i64) -> Vec<Viewer> {
+    pub fn beat(
+        &self,
+        workspace_id: &str,
+        conversation_id: &str,
+        user_id: &str,
+        name: &str,
+        typing: bool,
+        now: i64,
+    ) -> Vec<Viewer> {
         let mut map = self.0.lock().expect("presence lock");
-        let viewers = map.entry(conversation_id.to_owned()).or_default();
+        map.retain(|_, viewers| {
+            viewers.retain(|_, e| now - e.seen_at < TTL_MS);
+            !viewers.is_empty()
+        });
+        let viewers = map.entry(key(workspace_id, conversation_id)).or_default();
         let e = viewers.entry(user_id.to_owned()).or_default();
         e.name = name.to_owned();
         e.seen_at = now;
@@ -63,11 +78,23 @@ impl Presence {
         Self::list(viewers, now)
     }
 
-    pub fn leave(&self, conversation_id: &str, user_id: &str, now: i64) -> Vec<Viewer> {
+    pub fn leave(&self, workspace_id: &str, conversation_id: &str, user_id: &str, now: i64) -> Vec<Viewer> {
         let mut map = self.0.lock().expect("presence lock");
-        let viewers = map.entry(conversation_id.to_owned()).or_default();
+        let key = key(workspace_id, conversation_id);
+        let Some(viewers) = map.get_mut(&key) else {
+            return Vec::new();
+        };
         viewers.remove(user_id);
-        Self::list(viewers, now)
+        let list = Self::list(viewers, now);
+        if list.is_empty() {
+            map.remove(&key);
+        }
+        list
+    }
+
+    /// Conversations with viewers held in memory (for tests of the bound).
+    pub fn conversations_held(&self) -> usize {
+        self.0.lock().expect("presence lock").len()
     }
 
     /// Registers an open live connection of a user.
@@ -102,9 +129,9 @@ impl Presence {
         seen
     }
 
-    pub fn viewers(&self, conversation_id: &str, now: i64) -> Vec<Viewer> {
+    pub fn viewers(&self, workspace_id: &str, conversation_id: &str, now: i64) -> Vec<Viewer> {
         let mut map = self.0.lock().expect("presence lock");
-        map.get_mut(conversation_id)
+        map.get_mut(&key(workspace_id, conversation_id))
             .map(|v| Self::list(v, now))
             .unwrap_or_default()
     }
@@ -124,6 +151,10 @@ impl Presence {
     }
 }
 
+fn key(workspace_id: &str, conversation_id: &str) -> String {
+    format!("{workspace_id}/{conversation_id}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,12 +162,26 @@ mod tests {
     #[test]
     fn viewers_expire_and_typing_fades() {
         let p = Presence::default();
-        p.beat("c1", "u1", "Anna", true, 0);
-        let v = p.beat("c1", "u2", "Bram", false, 1_000);
+        p.beat("w", "c1", "u1", "Anna", true, 0);
+        let v = p.beat("w", "c1", "u2", "Bram", false, 1_000);
         assert_eq!(v.len(), 2);
         assert!(v[0].typing);
-        assert!(!p.viewers("c1", 7_000)[0].typing);
-        assert!(p.viewers("c1", 31_500).is_empty());
+        assert!(!p.viewers("w", "c1", 7_000)[0].typing);
+        assert!(p.viewers("w", "c1", 31_500).is_empty());
+    }
+
+    #[test]
+    fn workspaces_are_apart_and_empty_entries_go() {
+        let p = Presence::default();
+        p.beat("w1", "c1", "u1", "Anna", false, 0);
+        assert!(p.viewers("w2", "c1", 0).is_empty());
+        assert!(p.leave("w1", "c1", "u1", 1).is_empty());
+        assert_eq!(p.conversations_held(), 0);
+        for i in 0..1000 {
+            p.beat("w1", &format!("c{i}"), "u1", "Anna", false, i);
+        }
+        p.beat("w1", "c-last", "u1", "Anna", false, 100_000);
+        assert_eq!(p.conversations_held(), 1, "expired conversations are dropped");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Connecting accounts ("webcareprofielen"). Credentials are validated per platform,
 //! stored, and never shown again; the answer carries the webhook URL to configure.
 
+use hubert_channels::ids::IdShape;
 use hubert_channels::whatsapp::WhatsappCredentials;
 use hubert_channels::x::XCredentials;
 use hubert_core::{Platform, Role, ServiceLevel};
@@ -50,6 +51,12 @@ impl App {
                 {
                     return Err(invalid("WhatsApp"));
                 }
+                if !IdShape::WhatsappNumber.matches(&c.phone_number_id) {
+                    return Err(AppError::Invalid(
+                        "invalid_credentials",
+                        "phone_number_id must be the number's id: digits only.".into(),
+                    ));
+                }
                 (
                     c.phone_number_id.clone(),
                     serde_json::to_string(&c).map_err(anyhow::Error::from)?,
@@ -62,6 +69,12 @@ impl App {
                     .any(|s| s.trim().is_empty())
                 {
                     return Err(invalid("X"));
+                }
+                if !IdShape::XNumeric.matches(&c.user_id) {
+                    return Err(AppError::Invalid(
+                        "invalid_credentials",
+                        "user_id must be the X account's numeric id: digits only.".into(),
+                    ));
                 }
                 (
                     c.user_id.clone(),

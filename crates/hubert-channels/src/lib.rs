@@ -4,6 +4,7 @@
 //! `fake` module (cargo feature `fake`) runs local servers that behave like the platforms.
 
 mod http_outcome;
+pub mod ids;
 pub mod meta_json;
 mod model;
 pub mod whatsapp;

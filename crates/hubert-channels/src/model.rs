@@ -206,6 +206,45 @@ pub struct PlatformError {
     pub message: String,
 }
 
+/// One event of a delivery that could not be used (a missing field, an id of the wrong
+/// shape): the reason and the event's own JSON, for quarantine. The rest of its delivery
+/// is still stored and acknowledged, since platforms batch many events per delivery and
+/// unsubscribe endpoints that keep failing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedEvent {
+    pub reason: String,
+    pub raw: String,
+}
+
+/// A parsed delivery: the usable events and those rejected on their own.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ParsedDelivery {
+    pub events: Vec<InboundEvent>,
+    pub rejected: Vec<RejectedEvent>,
+}
+
+impl ParsedDelivery {
+    /// Records one event's outcome: kept when parsed, rejected with its JSON when not.
+    pub(crate) fn take(&mut self, raw: &serde_json::Value, parsed: Result<Option<InboundEvent>, ParseError>) {
+        match parsed {
+            Ok(Some(event)) => self.events.push(event),
+            Ok(None) => {}
+            Err(ParseError::Malformed(reason) | ParseError::Unsupported(reason)) => self.rejected.push(RejectedEvent {
+                reason,
+                raw: raw.to_string(),
+            }),
+        }
+    }
+
+    /// All or nothing: the events when none was rejected, else the first rejection.
+    pub fn strict(self) -> Result<Vec<InboundEvent>, ParseError> {
+        match self.rejected.into_iter().next() {
+            None => Ok(self.events),
+            Some(r) => Err(ParseError::Malformed(r.reason)),
+        }
+    }
+}
+
 /// Why a webhook body could not be turned into events. Either way the caller answers
 /// HTTP 400 and quarantines the raw body.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

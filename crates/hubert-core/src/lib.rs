@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod ids;
+pub mod limits;
 pub mod platform;
 pub mod sla;
 pub mod text;

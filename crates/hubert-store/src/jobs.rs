@@ -160,6 +160,16 @@ impl Store {
     }
 
     /// The earliest `run_at` of a queued job, so the worker knows when to wake.
+    /// Outbox jobs per state with the oldest job's creation time (all workspaces), for
+    /// the operator's metrics.
+    pub async fn job_counts(&self) -> Result<Vec<(String, i64, i64)>> {
+        on_pool!(&self.read, pool => {
+            Ok(sqlx::query_as::<_, (String, i64, i64)>(
+                "SELECT state, COUNT(*), MIN(created_at) FROM jobs GROUP BY state")
+                .fetch_all(pool).await?)
+        })
+    }
+
     pub async fn next_job_at(&self) -> Result<Option<i64>> {
         on_pool!(&self.read, pool => {
             Ok(sqlx::query_scalar::<_, Option<i64>>("SELECT MIN(run_at) FROM jobs WHERE state = 'queued'").fetch_one(pool).await?)

@@ -85,6 +85,27 @@ impl Store {
         Ok(id)
     }
 
+    /// Quarantines several items of one delivery in one transaction: `(reason, body)`.
+    pub async fn quarantine_many(
+        &self,
+        workspace_id: &str,
+        profile_id: Option<&str>,
+        platform: &str,
+        items: &[(String, String)],
+        now: i64,
+    ) -> Result<()> {
+        on_pool!(&self.write, pool => {
+            let mut tx = pool.begin().await?;
+            for (reason, body) in items {
+                sqlx::query("INSERT INTO quarantine (id, workspace_id, profile_id, platform, reason, body, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(hubert_core::new_id()).bind(workspace_id).bind(profile_id).bind(platform).bind(reason).bind(body).bind(now)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     pub async fn quarantined(&self, workspace_id: &str, limit: i64) -> Result<Vec<QuarantineRow>> {
         on_pool!(&self.read, pool => {
             Ok(sqlx::query_as::<_, QuarantineRow>("SELECT id, profile_id, platform, reason, body, received_at FROM quarantine WHERE workspace_id = $1 ORDER BY received_at DESC LIMIT $2")

@@ -156,6 +156,18 @@ impl Store {
         })
     }
 
+    /// Waiting conversations per profile of every workspace: (profile id, platform,
+    /// waiting, oldest waiting start), for the operator's metrics.
+    pub async fn waiting_per_profile(&self) -> Result<Vec<(String, String, i64, Option<i64>)>> {
+        on_pool!(&self.read, pool => {
+            Ok(sqlx::query_as::<_, (String, String, i64, Option<i64>)>(
+                "SELECT p.id, p.platform, COUNT(c.id), MIN(c.waiting_since) FROM profiles p \
+                 LEFT JOIN conversations c ON c.profile_id = p.id AND c.waiting_since IS NOT NULL AND c.status <> 'resolved' \
+                 GROUP BY p.id, p.platform")
+                .fetch_all(pool).await?)
+        })
+    }
+
     /// Unresolved conversations per assignee: (user id, name, count).
     pub async fn load_per_agent(&self, workspace_id: &str) -> Result<Vec<(String, String, i64)>> {
         on_pool!(&self.read, pool => {

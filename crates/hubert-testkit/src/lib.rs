@@ -52,6 +52,27 @@ pub const SECRETS: [&str; 5] = [
     X_ACCESS_TOKEN,
 ];
 
+/// The bearer token `/metrics` wants in tests.
+pub const METRICS_TOKEN: &str = "metrics-token-s3cr3t-5e1f";
+/// The origin allowed to frame wallboards in tests.
+pub const SIGNAGE_ORIGIN: &str = "https://signage.example.nl";
+/// How long a test server waits for a request's headers.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(2);
+
+fn web_config() -> hubert_web::WebConfig {
+    hubert_web::WebConfig {
+        wallboard_frame_ancestors: SIGNAGE_ORIGIN.to_owned(),
+        metrics_token: Some(METRICS_TOKEN.to_owned()),
+    }
+}
+
+fn http_limits() -> server::HttpLimits {
+    server::HttpLimits {
+        header_read_timeout: HEADER_TIMEOUT,
+        ..Default::default()
+    }
+}
+
 /// Which database a [`TestApp`] runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -130,6 +151,8 @@ impl TestApp {
         x.set_user_id(X_USER_ID);
         let crash_after_send = CrashAfterSend::default();
         let server = server::start(ServerConfig {
+            web: web_config(),
+            http: http_limits(),
             listen: "127.0.0.1:0".parse().expect("loopback address"),
             database_url,
             public_url: None,
@@ -219,6 +242,8 @@ impl TestApp {
     /// Another Hubert instance on the same database, clock and fake platforms (scale-out).
     pub async fn second_instance(&self) -> RunningServer {
         server::start(ServerConfig {
+            web: web_config(),
+            http: http_limits(),
             listen: "127.0.0.1:0".parse().expect("loopback address"),
             database_url: self.database_url.clone(),
             public_url: None,

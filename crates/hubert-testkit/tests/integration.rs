@@ -8,6 +8,8 @@ mod agents;
 mod scale_out;
 #[path = "integration/schema.rs"]
 mod schema;
+#[path = "integration/security.rs"]
+mod security;
 #[path = "integration/sending.rs"]
 mod sending;
 #[path = "integration/service_level.rs"]

@@ -167,7 +167,7 @@ async fn get_conversation(State(web): State<Web>, ApiUser(who): ApiUser, Path(id
         .starred_in_conversation(&who.workspace_id, &id)
         .await
         .map_err(AppError::from)?);
-    body["viewers"] = json!(web.app.presence.viewers(&id, now));
+    body["viewers"] = json!(web.app.presence.viewers(&who.workspace_id, &id, now));
     body["now"] = json!(now);
     Ok(Json(body))
 }
@@ -254,14 +254,13 @@ async fn presence(
     Path(id): Path<String>,
     body: Option<Json<PresenceBody>>,
 ) -> ApiResult {
-    who.require(Role::Agent)?;
     let typing = body.map(|Json(b)| b.typing).unwrap_or(false);
-    let viewers = web.app.presence_beat(&who, &id, typing);
+    let viewers = web.app.presence_beat(&who, &id, typing).await?;
     Ok(Json(json!({ "viewers": viewers })))
 }
 
 async fn presence_leave(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>) -> ApiResult {
-    web.app.presence_leave(&who, &id);
+    web.app.presence_leave(&who, &id).await?;
     Ok(Json(json!({ "ok": true })))
 }
 

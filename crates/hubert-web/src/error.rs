@@ -1,5 +1,6 @@
-//! How errors leave the server: JSON `{"error":{"code","message"}}` for the API, a plain
-//! status for everything else. Internal causes are logged, never shown.
+//! How errors leave the server: JSON `{"error":{"code","message","request_id"}}` for the
+//! API, a plain status for everything else. Internal causes are logged (with the request
+//! id), never shown.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -38,17 +39,19 @@ impl IntoResponse for ApiError {
             AppError::Internal(_) => "Something went wrong on our side.".to_owned(),
             other => other.to_string(),
         };
-        (
-            status,
-            Json(json!({ "error": { "code": self.0.code(), "message": message } })),
-        )
-            .into_response()
+        json_error(status, self.0.code(), &message)
     }
 }
 
-/// A JSON error with an explicit status and code (for extractor and webhook failures).
+/// A JSON error with an explicit status and code (for extractor and webhook failures),
+/// carrying the request id so a user's report can be found in the log.
 pub fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({ "error": { "code": code, "message": message } }))).into_response()
+    let request_id = crate::layers::current_request_id();
+    (
+        status,
+        Json(json!({ "error": { "code": code, "message": message, "request_id": request_id } })),
+    )
+        .into_response()
 }
 
 #[cfg(test)]

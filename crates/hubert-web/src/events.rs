@@ -64,6 +64,15 @@ pub async fn stream(
             }
         },
     );
+    let live = counted(live, web.app.sse_client());
     Sse::new(stream::once(async { Ok(hello) }).chain(live))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// The stream with an SSE-client gauge held for as long as it lives.
+pub(crate) fn counted<S: Stream>(live: S, guard: hubert_app::metrics::SseClientGuard) -> impl Stream<Item = S::Item> {
+    live.map(move |item| {
+        let _held = &guard;
+        item
+    })
 }

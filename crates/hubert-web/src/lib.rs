@@ -9,6 +9,8 @@ mod auth;
 mod error;
 mod events;
 pub mod i18n;
+pub mod layers;
+mod metrics;
 pub mod server;
 mod ui;
 mod wallboard;
@@ -21,7 +23,6 @@ use axum::routing::get;
 use axum::Router;
 use hubert_app::App;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 /// Largest webhook body we accept (WhatsApp documents up to 3 MB).
 pub const MAX_WEBHOOK_BYTES: usize = 3 * 1024 * 1024;
@@ -32,20 +33,40 @@ pub struct Web {
     pub app: App,
     /// Cookies get `Secure` when Hubert is served over HTTPS.
     pub secure_cookies: bool,
+    /// Security headers (HSTS, who may frame the wallboard).
+    pub headers: layers::HeaderPolicy,
+    /// `HUBERT_METRICS_TOKEN`: when set, `/metrics` wants it as a bearer token.
+    pub metrics_token: Option<String>,
     /// Turns true when the server shuts down; live streams end then.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
+/// Operator settings of the HTTP face.
+#[derive(Clone, Debug, Default)]
+pub struct WebConfig {
+    /// `HUBERT_WALLBOARD_FRAME_ANCESTORS`: origins allowed to frame the wallboard.
+    pub wallboard_frame_ancestors: String,
+    /// `HUBERT_METRICS_TOKEN`.
+    pub metrics_token: Option<String>,
+}
+
 /// The whole application router.
-pub fn router(app: App, shutdown: tokio::sync::watch::Receiver<bool>) -> Router {
-    let secure_cookies = app.public_url.starts_with("https://");
+pub fn router(app: App, shutdown: tokio::sync::watch::Receiver<bool>, config: WebConfig) -> Router {
+    let https = app.public_url.starts_with("https://");
     let web = Web {
         app,
-        secure_cookies,
+        secure_cookies: https,
+        headers: layers::HeaderPolicy {
+            hsts: https,
+            ..Default::default()
+        }
+        .with_frame_ancestors(&config.wallboard_frame_ancestors),
+        metrics_token: config.metrics_token.filter(|t| !t.is_empty()),
         shutdown,
     };
     Router::new()
         .route("/healthz", get(api::healthz))
+        .route("/metrics", get(metrics::render))
         .merge(api::routes())
         .merge(api_text::routes())
         .merge(webhooks::routes())
@@ -57,6 +78,6 @@ pub fn router(app: App, shutdown: tokio::sync::watch::Receiver<bool>) -> Router 
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(web.clone(), layers::around))
         .with_state(web)
 }

@@ -14,6 +14,10 @@ use tokio::sync::watch;
 
 pub struct ServerConfig {
     pub listen: SocketAddr,
+    /// Headers, metrics token and other settings of the HTTP face.
+    pub web: crate::WebConfig,
+    /// Connection limits.
+    pub http: HttpLimits,
     pub database_url: String,
     /// Base URL the platforms reach us at; defaults to `http://{bound address}`.
     pub public_url: Option<String>,
@@ -21,6 +25,26 @@ pub struct ServerConfig {
     pub clock: Arc<dyn Clock>,
     pub worker_poll: Duration,
     pub crash_after_send: CrashAfterSend,
+}
+
+/// Bounds on connections, so slow or idle clients cannot hold the server.
+#[derive(Debug, Clone)]
+pub struct HttpLimits {
+    /// Open connections at most (`HUBERT_MAX_CONNECTIONS`); further clients wait in the
+    /// listen backlog until one closes.
+    pub max_connections: usize,
+    /// A client must send a request's headers within this time
+    /// (`HUBERT_HEADER_TIMEOUT_SECS`), else the connection is closed.
+    pub header_read_timeout: Duration,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        Self {
+            max_connections: 4096,
+            header_read_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 pub struct RunningServer {
@@ -42,16 +66,8 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let public_url = config.public_url.unwrap_or_else(|| format!("http://{addr}"));
     let app = App::new(store, config.clock, config.endpoints, public_url);
     let (shutdown, rx) = watch::channel(false);
-    let router = crate::router(app.clone(), rx.clone());
-    let mut server_rx = rx.clone();
-    let server = tokio::spawn(async move {
-        let stop = async move {
-            let _ = server_rx.wait_for(|v| *v).await;
-        };
-        if let Err(e) = axum::serve(listener, router).with_graceful_shutdown(stop).await {
-            tracing::error!(error = %e, "server stopped with an error");
-        }
-    });
+    let router = crate::router(app.clone(), rx.clone(), config.web);
+    let server = tokio::spawn(serve(listener, router, config.http, rx.clone()));
     let hub = app.spawn_wallboard_hub(rx.clone());
     // Several instances on one PostgreSQL database share their live events.
     let bridge = app.store.bridge_events(&app.bus).await?;
@@ -65,6 +81,81 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         hub,
         bridge,
     })
+}
+
+/// The accept loop: HTTP/1.1 with a header-read timeout, at most `max_connections`
+/// connections at once, the peer address as `ConnectInfo`, and a graceful stop that lets
+/// in-flight requests finish (live streams end on the same shutdown signal).
+async fn serve(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    limits: HttpLimits,
+    shutdown: watch::Receiver<bool>,
+) {
+    use axum::extract::ConnectInfo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+    use tower::ServiceExt;
+
+    let stop = stopped(shutdown);
+    tokio::pin!(stop);
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let graceful = GracefulShutdown::new();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    loop {
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => p.expect("connection slots never close"),
+            _ = &mut stop => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a moment, go on.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = router
+            .clone()
+            .map_request(move |mut req: axum::extract::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                req
+            });
+        let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(Duration::from_secs(10), graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open after 10 s; stopping anyway");
+    }
+}
+
+/// Resolves once the shutdown flag turns true (or its sender is gone).
+async fn stopped(mut shutdown: watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow_and_update() {
+            return;
+        }
+        if shutdown.changed().await.is_err() {
+            return;
+        }
+    }
 }
 
 impl RunningServer {

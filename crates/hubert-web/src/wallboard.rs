@@ -161,6 +161,7 @@ async fn events(State(web): State<Web>, Path(token): Path<String>) -> Response {
         },
     );
     let head = stream::iter([Ok::<_, Infallible>(first_board), Ok(first_state)]);
+    let live = crate::events::counted(live, web.app.sse_client());
     Sse::new(head.chain(live))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(10)))
         .into_response()

@@ -1,8 +1,10 @@
 //! Platform webhooks, one URL per profile: `/webhooks/{platform}/{profile_id}`.
 //! The body is read once as bytes (size-capped), the signature verified over exactly
-//! those bytes, and only then parsed. 200 means "durably stored"; 401 unsigned or wrong
-//! signature (nothing stored); 400 malformed (quarantined); 503 storage trouble (the
-//! platform retries).
+//! those bytes, and only then parsed. 200 means "durably stored" (events rejected on
+//! their own, e.g. for a crafted id, are quarantined and the rest stored); 401 unknown
+//! profile, unsigned or wrong signature (nothing stored, the same answer for all); 400
+//! malformed (quarantined); 429 too many handshakes; 503 storage trouble (the platform
+//! retries). Handshakes (`GET`) are answered by `hubert_app::handshakes`.
 
 use std::collections::HashMap;
 
@@ -30,12 +32,31 @@ pub fn routes() -> Router<Web> {
 
 fn refuse(e: WebhookError) -> Response {
     match e {
-        WebhookError::UnknownProfile => json_error(
-            StatusCode::NOT_FOUND,
-            "unknown_webhook",
-            "No profile has this webhook URL.",
-        ),
-        WebhookError::Unauthorized(reason) => json_error(StatusCode::UNAUTHORIZED, "bad_signature", &reason),
+        // The same answer whether the profile exists or the signature is wrong: webhook
+        // URLs cannot be probed. The reason stays in the debug log.
+        WebhookError::UnknownProfile | WebhookError::Unauthorized(_) => {
+            if let WebhookError::Unauthorized(reason) = &e {
+                tracing::debug!(%reason, "webhook refused");
+            }
+            json_error(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Unknown webhook or bad signature.",
+            )
+        }
+        WebhookError::BadRequest(reason) => json_error(StatusCode::BAD_REQUEST, "bad_request", &reason),
+        WebhookError::RateLimited { retry_after_ms } => {
+            let mut res = json_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "Too many handshakes for this webhook; retry later.",
+            );
+            let secs = (retry_after_ms.max(0) + 999) / 1000;
+            if let Ok(v) = secs.max(1).to_string().parse() {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            res
+        }
         WebhookError::Malformed(reason) => json_error(StatusCode::BAD_REQUEST, "malformed", &reason),
         WebhookError::Unavailable => json_error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -50,20 +71,9 @@ async fn whatsapp_handshake(
     Path(profile): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let profile = match web.app.webhook_profile(&profile, Platform::Whatsapp).await {
-        Ok(p) => p,
-        Err(e) => return refuse(e),
-    };
-    let Ok(creds) = serde_json::from_str::<hubert_channels::whatsapp::WhatsappCredentials>(&profile.credentials) else {
-        return refuse(WebhookError::Unavailable);
-    };
-    match hubert_channels::whatsapp::verify_handshake(&query, &creds.verify_token) {
-        Some(challenge) => ([(header::CONTENT_TYPE, "text/plain")], challenge).into_response(),
-        None => json_error(
-            StatusCode::FORBIDDEN,
-            "bad_verify_token",
-            "The verify token does not match.",
-        ),
+    match web.app.whatsapp_handshake(&profile, &query).await {
+        Ok(challenge) => ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], challenge).into_response(),
+        Err(e) => refuse(e),
     }
 }
 
@@ -82,18 +92,11 @@ async fn x_crc(
     Path(profile): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let profile = match web.app.webhook_profile(&profile, Platform::X).await {
-        Ok(p) => p,
-        Err(e) => return refuse(e),
-    };
-    let Some(token) = query.get("crc_token") else {
-        return json_error(StatusCode::BAD_REQUEST, "missing_crc_token", "crc_token is required.");
-    };
-    let Ok(creds) = serde_json::from_str::<hubert_channels::x::XCredentials>(&profile.credentials) else {
-        return refuse(WebhookError::Unavailable);
-    };
-    let body = hubert_channels::x::crc_response(&creds.consumer_secret, token);
-    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+    let token = query.get("crc_token").map(String::as_str);
+    match web.app.x_crc(&profile, token).await {
+        Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        Err(e) => refuse(e),
+    }
 }
 
 async fn x_delivery(State(web): State<Web>, Path(profile): Path<String>, headers: HeaderMap, body: Bytes) -> Response {

@@ -169,7 +169,7 @@ async fn send(app: &App, job: &ClaimedJob) -> SendOutcome {
         context: reply_context(&job.reply_context),
         quote_message_id: None,
     };
-    match profile.platform() {
+    let outcome = match profile.platform() {
         Platform::Whatsapp => match serde_json::from_str(&profile.credentials) {
             Ok(creds) => hubert_channels::whatsapp::send(&app.http, &app.endpoints.graph_api_url, &creds, &msg).await,
             Err(_) => SendOutcome::Failed {
@@ -188,7 +188,15 @@ async fn send(app: &App, job: &ClaimedJob) -> SendOutcome {
             code: "unsupported".into(),
             reason: format!("sending on {other} is not built yet"),
         },
-    }
+    };
+    let outcome_name = match &outcome {
+        SendOutcome::Accepted { .. } => "accepted",
+        SendOutcome::Retry { .. } => "retry",
+        SendOutcome::Failed { .. } => "failed",
+        SendOutcome::Uncertain { .. } => "uncertain",
+    };
+    app.metrics.delivery(profile.platform().as_str(), outcome_name);
+    outcome
 }
 
 #[cfg(test)]

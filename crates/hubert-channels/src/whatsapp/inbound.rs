@@ -4,14 +4,22 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::ids::IdShape;
 use crate::{
-    ContactInfo, DeliveryStatus, InboundEvent, InboundMessage, MessageKind, ParseError, PlatformError, ReplyContext,
-    StatusUpdate,
+    ContactInfo, DeliveryStatus, InboundEvent, InboundMessage, MessageKind, ParseError, ParsedDelivery, PlatformError,
+    ReplyContext, StatusUpdate,
 };
 
-/// Parses one raw delivery. Non-`messages` fields yield no events; a body that is not
-/// JSON or lacks required ids is `Malformed`; another `object` is `Unsupported`.
+/// Parses one raw delivery, all or nothing: any unusable event makes it `Malformed`.
 pub fn parse(raw_body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
+    parse_delivery(raw_body)?.strict()
+}
+
+/// Parses one raw delivery. Non-`messages` fields yield no events; a body that is not
+/// JSON or has no `entry` array is `Malformed`; another `object` is `Unsupported`. A
+/// message or status without its ids, or with an id of the wrong shape, is rejected on
+/// its own; a `value` whose `phone_number_id` is missing or wrong is rejected whole.
+pub fn parse_delivery(raw_body: &[u8]) -> Result<ParsedDelivery, ParseError> {
     let root: Value =
         serde_json::from_slice(raw_body).map_err(|e| ParseError::Malformed(format!("body is not JSON: {e}")))?;
     let object = root
@@ -28,7 +36,7 @@ pub fn parse(raw_body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
         .and_then(Value::as_array)
         .ok_or_else(|| malformed("envelope has no `entry` array"))?;
 
-    let mut events = Vec::new();
+    let mut parsed = ParsedDelivery::default();
     for entry in entries {
         let changes = match entry.get("changes") {
             None | Some(Value::Null) => continue,
@@ -43,34 +51,43 @@ pub fn parse(raw_body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
                 .get("value")
                 .filter(|v| v.is_object())
                 .ok_or_else(|| malformed("`messages` change has no `value` object"))?;
-            parse_messages_value(value, &mut events)?;
+            let messages = array_at(value, "messages")?;
+            let statuses = array_at(value, "statuses")?;
+            if messages.is_empty() && statuses.is_empty() {
+                continue;
+            }
+            let phone_number_id = match phone_number_id(value) {
+                Ok(id) => id,
+                Err(e) => {
+                    parsed.take(value, Err(e));
+                    continue;
+                }
+            };
+            let contacts = array_at(value, "contacts")?;
+            for message in messages {
+                let event = parse_message(&phone_number_id, contacts, message);
+                parsed.take(message, event.map(|m| Some(InboundEvent::Message(m))));
+            }
+            for status in statuses {
+                let event = parse_status(&phone_number_id, status);
+                parsed.take(status, event.map(|s| Some(InboundEvent::Status(s))));
+            }
         }
     }
-    Ok(events)
+    Ok(parsed)
 }
 
-fn parse_messages_value(value: &Value, events: &mut Vec<InboundEvent>) -> Result<(), ParseError> {
-    let messages = array_at(value, "messages")?;
-    let statuses = array_at(value, "statuses")?;
-    if messages.is_empty() && statuses.is_empty() {
-        return Ok(());
-    }
-    let phone_number_id = value
+/// Our number's id from `value.metadata`, checked (digits).
+fn phone_number_id(value: &Value) -> Result<String, ParseError> {
+    let id = value
         .pointer("/metadata/phone_number_id")
         .and_then(id_string)
         .ok_or_else(|| malformed("`value.metadata.phone_number_id` missing"))?;
-    let contacts = array_at(value, "contacts")?;
-    for message in messages {
-        events.push(InboundEvent::Message(parse_message(
-            &phone_number_id,
-            contacts,
-            message,
-        )?));
-    }
-    for status in statuses {
-        events.push(InboundEvent::Status(parse_status(&phone_number_id, status)?));
-    }
-    Ok(())
+    checked(IdShape::WhatsappNumber, "metadata.phone_number_id", id)
+}
+
+fn checked(shape: IdShape, field: &str, id: String) -> Result<String, ParseError> {
+    shape.check(field, id).map_err(ParseError::Malformed)
 }
 
 fn parse_message(phone_number_id: &str, contacts: &[Value], message: &Value) -> Result<InboundMessage, ParseError> {
@@ -78,10 +95,12 @@ fn parse_message(phone_number_id: &str, contacts: &[Value], message: &Value) -> 
         .get("id")
         .and_then(id_string)
         .ok_or_else(|| malformed("message without `id`"))?;
+    let id = checked(IdShape::WhatsappMessage, "id", id)?;
     let from = message
         .get("from")
         .and_then(id_string)
         .ok_or_else(|| malformed("message without `from`"))?;
+    let from = checked(IdShape::WhatsappNumber, "from", from)?;
     let sent_at = message
         .get("timestamp")
         .and_then(epoch_secs_as_ms)
@@ -100,7 +119,7 @@ fn parse_message(phone_number_id: &str, contacts: &[Value], message: &Value) -> 
     Ok(InboundMessage {
         platform_message_id: id,
         account_id: phone_number_id.to_string(),
-        contact: contact_for(&from, contacts),
+        contact: contact_for(&from, contacts)?,
         kind: content.kind,
         text: content.text,
         summary: content.summary,
@@ -113,7 +132,7 @@ fn parse_message(phone_number_id: &str, contacts: &[Value], message: &Value) -> 
 
 /// The customer: the `contacts[]` entry whose `wa_id` is the sender, else the only
 /// entry (`wa_id` "may not always match" the number), else just the number.
-fn contact_for(from: &str, contacts: &[Value]) -> ContactInfo {
+fn contact_for(from: &str, contacts: &[Value]) -> Result<ContactInfo, ParseError> {
     let matching = contacts
         .iter()
         .find(|c| c.get("wa_id").and_then(id_string).as_deref() == Some(from))
@@ -122,16 +141,17 @@ fn contact_for(from: &str, contacts: &[Value]) -> ContactInfo {
         .and_then(|c| c.get("wa_id"))
         .and_then(id_string)
         .unwrap_or_else(|| from.to_string());
+    let wa_id = checked(IdShape::WhatsappNumber, "contacts[].wa_id", wa_id)?;
     let name = matching
         .and_then(|c| c.pointer("/profile/name"))
         .and_then(Value::as_str)
         .filter(|n| !n.is_empty())
         .map(str::to_string);
-    ContactInfo {
+    Ok(ContactInfo {
         platform_user_id: wa_id,
         name,
         handle: Some(format!("+{from}")),
-    }
+    })
 }
 
 struct Content {
@@ -266,6 +286,7 @@ fn parse_status(phone_number_id: &str, status: &Value) -> Result<StatusUpdate, P
         .get("id")
         .and_then(id_string)
         .ok_or_else(|| malformed("status without `id`"))?;
+    let id = checked(IdShape::WhatsappMessage, "id", id)?;
     let name = status
         .get("status")
         .and_then(Value::as_str)

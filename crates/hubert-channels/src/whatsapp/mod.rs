@@ -14,7 +14,7 @@ use subtle::ConstantTimeEq;
 
 use crate::VerifyError;
 
-pub use inbound::parse;
+pub use inbound::{parse, parse_delivery};
 pub use outbound::{send, send_with_timeout, GRAPH_API_VERSION};
 
 /// Where the real Graph API lives.

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::WhatsappCredentials;
 use crate::http_outcome::{retry_after_header, transport_error_outcome, SEND_TIMEOUT};
+use crate::ids::path_segment;
 use crate::{OutboundBody, OutboundMessage, SendOutcome};
 
 /// The Graph API version we send with.
@@ -41,7 +42,7 @@ pub async fn send_with_timeout(
     let url = format!(
         "{}/{GRAPH_API_VERSION}/{}/messages",
         base_url.trim_end_matches('/'),
-        creds.phone_number_id
+        path_segment(&creds.phone_number_id)
     );
     let response = http
         .post(url)

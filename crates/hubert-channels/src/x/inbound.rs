@@ -5,10 +5,17 @@
 use serde_json::{json, Map, Value};
 
 use super::v1_date;
-use crate::{ContactInfo, InboundEvent, InboundMessage, MessageKind, ParseError, ReplyContext};
+use crate::ids::IdShape;
+use crate::{ContactInfo, InboundEvent, InboundMessage, MessageKind, ParseError, ParsedDelivery, ReplyContext};
 
-/// Parses one raw delivery. An envelope without `for_user_id` is `Malformed`.
+/// Parses one raw delivery, all or nothing: any unusable event makes it `Malformed`.
 pub fn parse(raw_body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
+    parse_delivery(raw_body)?.strict()
+}
+
+/// Parses one raw delivery. An envelope without a valid `for_user_id` is `Malformed`;
+/// an event without its ids, or with an id that is not digits, is rejected on its own.
+pub fn parse_delivery(raw_body: &[u8]) -> Result<ParsedDelivery, ParseError> {
     let root: Value =
         serde_json::from_slice(raw_body).map_err(|e| ParseError::Malformed(format!("body is not JSON: {e}")))?;
     if !root.is_object() {
@@ -18,33 +25,41 @@ pub fn parse(raw_body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
         .get("for_user_id")
         .and_then(id_string)
         .ok_or_else(|| malformed("envelope has no `for_user_id`"))?;
-    let users = root.get("users").cloned().unwrap_or(Value::Null);
+    let for_user_id = x_id("for_user_id", for_user_id)?;
+    let users = root.get("users").unwrap_or(&Value::Null);
 
-    let mut events = Vec::new();
+    let mut parsed = ParsedDelivery::default();
     for tweet in event_array(&root, "tweet_create_events")? {
-        if let Some(message) = parse_tweet(&for_user_id, tweet)? {
-            events.push(InboundEvent::Message(message));
-        }
+        let message = parse_tweet(&for_user_id, tweet);
+        parsed.take(tweet, message.map(|m| m.map(InboundEvent::Message)));
     }
     for dm in event_array(&root, "direct_message_events")? {
-        if let Some(message) = parse_direct_message(&for_user_id, &users, dm)? {
-            events.push(InboundEvent::Message(message));
-        }
+        let message = parse_direct_message(&for_user_id, users, dm);
+        parsed.take(dm, message.map(|m| m.map(InboundEvent::Message)));
     }
-    Ok(events)
+    Ok(parsed)
+}
+
+/// An X id (digits only), or `Malformed` naming the field.
+fn x_id(field: &str, id: String) -> Result<String, ParseError> {
+    IdShape::XNumeric.check(field, id).map_err(ParseError::Malformed)
 }
 
 fn parse_tweet(for_user_id: &str, tweet: &Value) -> Result<Option<InboundMessage>, ParseError> {
     if tweet.get("retweeted_status").is_some_and(|r| !r.is_null()) {
         return Ok(None);
     }
-    let tweet_id = tweet_id(tweet).ok_or_else(|| malformed("tweet without `id_str`"))?;
+    let tweet_id = x_id(
+        "id_str",
+        tweet_id(tweet).ok_or_else(|| malformed("tweet without `id_str`"))?,
+    )?;
     let author = tweet.get("user").ok_or_else(|| malformed("tweet without `user`"))?;
     let author_id = author
         .get("id_str")
         .or(author.get("id"))
         .and_then(id_string)
         .ok_or_else(|| malformed("tweet user without `id_str`"))?;
+    let author_id = x_id("user.id_str", author_id)?;
     let sent_at = tweet
         .get("timestamp_ms")
         .and_then(epoch_ms)
@@ -94,7 +109,9 @@ fn parse_tweet(for_user_id: &str, tweet: &Value) -> Result<Option<InboundMessage
     };
 
     // For our own echo the customer is the one we replied to, when X says who.
-    let contact = match (from_us, tweet.get("in_reply_to_user_id_str").and_then(id_string)) {
+    let replied_to = tweet.get("in_reply_to_user_id_str").and_then(id_string);
+    let replied_to = replied_to.map(|id| x_id("in_reply_to_user_id_str", id)).transpose()?;
+    let contact = match (from_us, replied_to) {
         (true, Some(customer_id)) => ContactInfo {
             platform_user_id: customer_id,
             name: None,
@@ -127,6 +144,7 @@ fn parse_direct_message(for_user_id: &str, users: &Value, event: &Value) -> Resu
         .get("id")
         .and_then(id_string)
         .ok_or_else(|| malformed("DM event without `id`"))?;
+    let event_id = x_id("id", event_id)?;
     let create = event
         .get("message_create")
         .ok_or_else(|| malformed("DM event without `message_create`"))?;
@@ -134,7 +152,9 @@ fn parse_direct_message(for_user_id: &str, users: &Value, event: &Value) -> Resu
         .get("sender_id")
         .and_then(id_string)
         .ok_or_else(|| malformed("DM without `sender_id`"))?;
+    let sender_id = x_id("sender_id", sender_id)?;
     let recipient_id = create.pointer("/target/recipient_id").and_then(id_string);
+    let recipient_id = recipient_id.map(|id| x_id("recipient_id", id)).transpose()?;
     let sent_at = event
         .get("created_timestamp")
         .and_then(epoch_ms)

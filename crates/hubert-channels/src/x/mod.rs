@@ -13,7 +13,7 @@ use sha2::Sha256;
 
 use crate::VerifyError;
 
-pub use inbound::parse;
+pub use inbound::{parse, parse_delivery};
 pub use outbound::{send, send_with_timeout, DM_MAX_CHARS, POST_MAX_WEIGHTED_LEN};
 
 /// Where the real X API lives.

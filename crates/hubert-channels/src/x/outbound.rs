@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::XCredentials;
 use crate::http_outcome::{integer_header, now_epoch_secs, retry_after_header, transport_error_outcome, SEND_TIMEOUT};
+use crate::ids::{path_segment, IdShape};
 use crate::{OutboundBody, OutboundMessage, ReplyContext, SendOutcome};
 
 /// A public post may weigh at most this much (see [`x_weighted_len`]).
@@ -41,6 +42,9 @@ pub async fn send_with_timeout(
     if let Err(refusal) = check_length(&msg.context, text) {
         return refusal;
     }
+    if let Err(refusal) = check_ids(msg) {
+        return refusal;
+    }
     let base_url = base_url.trim_end_matches('/');
     let (url, body, id_pointer) = match &msg.context {
         ReplyContext::PublicPost { post_id } => (
@@ -49,7 +53,7 @@ pub async fn send_with_timeout(
             "/data/id",
         ),
         ReplyContext::Private => (
-            format!("{base_url}/2/dm_conversations/with/{}/messages", msg.to),
+            format!("{base_url}/2/dm_conversations/with/{}/messages", path_segment(&msg.to)),
             json!({"text": text}),
             "/data/dm_event_id",
         ),
@@ -73,6 +77,27 @@ pub async fn send_with_timeout(
         Err(_) => Value::Null,
     };
     classify_response(status, after, &body, id_pointer)
+}
+
+/// Refuses locally (no request) a recipient or post id that is not an X id: such an id
+/// could only come from a crafted delivery, and must never shape a request.
+fn check_ids(msg: &OutboundMessage) -> Result<(), SendOutcome> {
+    let post_id = match &msg.context {
+        ReplyContext::PublicPost { post_id } => Some(post_id.as_str()),
+        ReplyContext::Private => None,
+    };
+    let bad = match post_id {
+        Some(id) if !IdShape::XNumeric.matches(id) => Some("post"),
+        None if !IdShape::XNumeric.matches(&msg.to) => Some("recipient"),
+        _ => None,
+    };
+    match bad {
+        Some(what) => Err(SendOutcome::Failed {
+            code: "invalid_id".into(),
+            reason: format!("the {what} id is not an X id"),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Refuses locally (no request) what X would refuse for its length.

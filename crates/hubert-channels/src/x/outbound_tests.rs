@@ -59,6 +59,24 @@ async fn too_long_and_templates_are_refused_without_a_request() {
     );
 }
 
+#[tokio::test]
+async fn crafted_ids_are_refused_without_a_request() {
+    let http = reqwest::Client::new();
+    let base = "http://127.0.0.1:9";
+    let mut crafted = dm("privé antwoord");
+    crafted.to = "../../tweets?x=".into();
+    assert!(
+        matches!(send(&http, base, &creds(), &crafted).await, SendOutcome::Failed { ref code, .. } if code == "invalid_id")
+    );
+    let mut crafted = reply("antwoord");
+    crafted.context = ReplyContext::PublicPost {
+        post_id: "1\"}, \"x\": {\"".into(),
+    };
+    assert!(
+        matches!(send(&http, base, &creds(), &crafted).await, SendOutcome::Failed { ref code, .. } if code == "invalid_id")
+    );
+}
+
 #[test]
 fn responses_map_to_outcomes() {
     assert_eq!(

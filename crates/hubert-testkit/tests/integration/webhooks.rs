@@ -26,7 +26,7 @@ both_backends!(
         assert_eq!(ok.text().await.unwrap(), "1158201444");
 
         let wrong = handshake("not-our-token").await.expect("handshake");
-        assert_eq!(wrong.status(), 403);
+        assert_eq!(wrong.status(), 401);
         assert!(!wrong.text().await.unwrap().contains("1158201444"));
     }
 );
