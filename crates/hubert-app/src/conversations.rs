@@ -9,6 +9,11 @@ use hubert_store::{ConversationFilter, ConversationRow, MessageRow, NewReply};
 use serde_json::json;
 
 use crate::ingest::reply_context;
+
+/// The longest internal note (characters).
+pub const MAX_NOTE_CHARS: usize = 10_000;
+/// The longest reply any platform takes (X DMs: 10,000 characters).
+pub const MAX_REPLY_CHARS: usize = 10_000;
 use crate::{App, AppError, Principal};
 
 /// WhatsApp's customer service window.
@@ -86,6 +91,12 @@ impl App {
         let conv = &detail.conversation;
         let platform = Platform::parse(&conv.platform).ok_or(AppError::NotFound)?;
         let text = req.text.trim();
+        if text.chars().count() > MAX_REPLY_CHARS {
+            return Err(AppError::TooLarge(
+                "reply_too_long",
+                format!("A reply may be at most {MAX_REPLY_CHARS} characters."),
+            ));
+        }
         let mut context = reply_context(&conv.reply_context);
         let (kind, body, metadata) = match (&req.template, platform) {
             (Some(name), Platform::Whatsapp) => {
@@ -184,6 +195,12 @@ impl App {
         let text = text.trim();
         if text.is_empty() {
             return Err(AppError::Invalid("empty_note", "Write a note first.".into()));
+        }
+        if text.chars().count() > MAX_NOTE_CHARS {
+            return Err(AppError::TooLarge(
+                "note_too_long",
+                format!("A note may be at most {MAX_NOTE_CHARS} characters."),
+            ));
         }
         let author = who.user_id.clone().unwrap_or_else(|| who.actor_id.clone());
         let id = self

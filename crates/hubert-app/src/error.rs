@@ -17,6 +17,9 @@ pub enum AppError {
     /// Refused because of the state of things (e.g. already answered by a colleague).
     #[error("{1}")]
     Conflict(&'static str, String),
+    /// Input over a size limit: a machine code and a sentence for the person.
+    #[error("{1}")]
+    TooLarge(&'static str, String),
     #[error("too many attempts, try again later")]
     TooManyRequests,
     #[error("internal error")]
@@ -29,7 +32,7 @@ impl AppError {
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
-            AppError::Invalid(code, _) | AppError::Conflict(code, _) => code,
+            AppError::Invalid(code, _) | AppError::Conflict(code, _) | AppError::TooLarge(code, _) => code,
             AppError::TooManyRequests => "too_many_requests",
             AppError::Internal(_) => "internal",
         }

@@ -433,14 +433,14 @@ impl App {
 
     async fn feed_items(&self, key: &BoardKey, limit: i64, love: bool) -> Result<Vec<Value>, AppError> {
         let rows = if love {
-            self.store.compliments(&key.workspace_id, limit * 3).await?
+            self.store
+                .compliments(&key.workspace_id, &key.profile_ids, limit)
+                .await?
         } else {
-            self.store.feed(&key.workspace_id, limit * 3).await?
+            self.store.feed(&key.workspace_id, &key.profile_ids, limit).await?
         };
         Ok(rows
             .into_iter()
-            .filter(|r| key.profile_ids.is_empty() || key.profile_ids.contains(&r.profile_id))
-            .take(limit as usize)
             .map(|r| {
                 let (who, text) = if key.privacy {
                     let names: Vec<&str> = r.contact_name.iter().map(String::as_str).collect();

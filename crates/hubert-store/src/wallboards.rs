@@ -122,27 +122,42 @@ impl Store {
         })
     }
 
-    /// The newest compliments, as feed rows.
-    pub async fn compliments(&self, workspace_id: &str, limit: i64) -> Result<Vec<FeedRow>> {
+    /// The newest compliments, as feed rows, of the given profiles (all when empty).
+    pub async fn compliments(&self, workspace_id: &str, profile_ids: &[String], limit: i64) -> Result<Vec<FeedRow>> {
+        let sql = format!(
+            "SELECT m.id, m.profile_id, p.platform, m.kind, m.summary, m.created_at, k.name AS contact_name, k.handle AS contact_handle \
+             FROM compliments s JOIN messages m ON m.id = s.message_id JOIN profiles p ON p.id = m.profile_id \
+             JOIN conversations c ON c.id = m.conversation_id JOIN contacts k ON k.id = c.contact_id \
+             WHERE s.workspace_id = $1{} ORDER BY s.starred_at DESC LIMIT ${}",
+            profile_filter("m.profile_id", profile_ids.len()),
+            profile_ids.len() + 2
+        );
         on_pool!(&self.read, pool => {
-            Ok(sqlx::query_as::<_, FeedRow>(
-                "SELECT m.id, m.profile_id, p.platform, m.kind, m.summary, m.created_at, k.name AS contact_name, k.handle AS contact_handle \
-                 FROM compliments s JOIN messages m ON m.id = s.message_id JOIN profiles p ON p.id = m.profile_id \
-                 JOIN conversations c ON c.id = m.conversation_id JOIN contacts k ON k.id = c.contact_id \
-                 WHERE s.workspace_id = $1 ORDER BY s.starred_at DESC LIMIT $2")
-                .bind(workspace_id).bind(limit).fetch_all(pool).await?)
+            let mut query = sqlx::query_as::<_, FeedRow>(&sql).bind(workspace_id);
+            for id in profile_ids {
+                query = query.bind(id);
+            }
+            Ok(query.bind(limit).fetch_all(pool).await?)
         })
     }
 
-    /// The newest customer messages.
-    pub async fn feed(&self, workspace_id: &str, limit: i64) -> Result<Vec<FeedRow>> {
+    /// The newest customer messages of the given profiles (all when empty), filtered in
+    /// the query so a board limited to a quiet profile still fills its feed.
+    pub async fn feed(&self, workspace_id: &str, profile_ids: &[String], limit: i64) -> Result<Vec<FeedRow>> {
+        let sql = format!(
+            "SELECT m.id, m.profile_id, p.platform, m.kind, m.summary, m.created_at, k.name AS contact_name, k.handle AS contact_handle \
+             FROM messages m JOIN profiles p ON p.id = m.profile_id JOIN conversations c ON c.id = m.conversation_id \
+             JOIN contacts k ON k.id = c.contact_id \
+             WHERE m.workspace_id = $1 AND m.direction = 'in'{} ORDER BY m.created_at DESC LIMIT ${}",
+            profile_filter("m.profile_id", profile_ids.len()),
+            profile_ids.len() + 2
+        );
         on_pool!(&self.read, pool => {
-            Ok(sqlx::query_as::<_, FeedRow>(
-                "SELECT m.id, m.profile_id, p.platform, m.kind, m.summary, m.created_at, k.name AS contact_name, k.handle AS contact_handle \
-                 FROM messages m JOIN profiles p ON p.id = m.profile_id JOIN conversations c ON c.id = m.conversation_id \
-                 JOIN contacts k ON k.id = c.contact_id \
-                 WHERE m.workspace_id = $1 AND m.direction = 'in' ORDER BY m.created_at DESC LIMIT $2")
-                .bind(workspace_id).bind(limit).fetch_all(pool).await?)
+            let mut query = sqlx::query_as::<_, FeedRow>(&sql).bind(workspace_id);
+            for id in profile_ids {
+                query = query.bind(id);
+            }
+            Ok(query.bind(limit).fetch_all(pool).await?)
         })
     }
 
@@ -206,4 +221,13 @@ impl Store {
                 .bind(workspace_id).bind(now).fetch_optional(pool).await?)
         })
     }
+}
+
+/// ` AND column IN ($2, $3, …)` for `count` bound values after `$1`; empty for none.
+fn profile_filter(column: &str, count: usize) -> String {
+    if count == 0 {
+        return String::new();
+    }
+    let placeholders: Vec<String> = (2..count + 2).map(|i| format!("${i}")).collect();
+    format!(" AND {column} IN ({})", placeholders.join(", "))
 }

@@ -49,6 +49,7 @@ pub fn routes() -> Router<Web> {
         .route("/api/v1/reports/today", get(today))
         .route("/api/v1/quarantine", get(quarantine))
         .route("/api/v1/events", get(crate::events::stream))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_API_BODY))
 }
 
 pub async fn healthz(State(web): State<Web>) -> Response {
@@ -172,9 +173,18 @@ async fn get_conversation(State(web): State<Web>, ApiUser(who): ApiUser, Path(id
     Ok(Json(body))
 }
 
-fn bad_json(e: axum::extract::rejection::JsonRejection) -> ApiError {
+pub(crate) fn bad_json(e: axum::extract::rejection::JsonRejection) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError(AppError::TooLarge(
+            "body_too_large",
+            format!("A request body may be at most {} KiB.", MAX_API_BODY / 1024),
+        ));
+    }
     ApiError(AppError::Invalid("invalid_json", e.body_text()))
 }
+
+/// The largest JSON body the API reads.
+pub(crate) const MAX_API_BODY: usize = 256 * 1024;
 
 async fn reply(
     State(web): State<Web>,

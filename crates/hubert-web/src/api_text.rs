@@ -33,10 +33,47 @@ pub fn routes() -> Router<Web> {
         .route("/api/v1/text/suggest", post(suggest_word))
         .route("/api/v1/text/allow-list", get(allow_list).post(allow_word))
         .route("/api/v1/text/allow-list/{word}", delete(disallow_word))
+        .layer(axum::extract::DefaultBodyLimit::max(crate::api::MAX_API_BODY))
 }
 
 fn bad_json(e: JsonRejection) -> ApiError {
-    ApiError(AppError::Invalid("invalid_json", e.body_text()))
+    crate::api::bad_json(e)
+}
+
+/// Names and allow-list entries a request may carry, and their length: every one costs
+/// a pass over the text.
+const MAX_NAMES: usize = 20;
+const MAX_ALLOWED: usize = 500;
+const MAX_NAME_CHARS: usize = 200;
+
+/// Refuses (413) a request whose analysis would be unbounded work.
+fn check_limits(request: &AnalyzeRequest) -> Result<(), ApiError> {
+    let too_large = |code: &'static str, message: String| ApiError(AppError::TooLarge(code, message));
+    let too_long = |s: &str| s.chars().count() > MAX_TEXT_CHARS;
+    if too_long(&request.text) || request.reply.as_deref().is_some_and(too_long) {
+        return Err(too_large(
+            "text_too_long",
+            format!("A text may be at most {MAX_TEXT_CHARS} characters."),
+        ));
+    }
+    if request.names.len() > MAX_NAMES || request.allow.len() > MAX_ALLOWED {
+        return Err(too_large(
+            "too_many_names",
+            format!("At most {MAX_NAMES} names and {MAX_ALLOWED} allowed words per request."),
+        ));
+    }
+    let short = [request.first_name.as_deref(), request.signature.as_deref()];
+    let names = request.names.iter().chain(&request.allow).map(String::as_str);
+    if names
+        .chain(short.into_iter().flatten())
+        .any(|n| n.chars().count() > MAX_NAME_CHARS)
+    {
+        return Err(too_large(
+            "name_too_long",
+            format!("Names, allowed words and signatures may be at most {MAX_NAME_CHARS} characters."),
+        ));
+    }
+    Ok(())
 }
 
 fn invalid(message: &str) -> ApiError {
@@ -56,10 +93,7 @@ async fn analyze_text(
 ) -> Result<Json<Value>, ApiError> {
     who.require(Role::Agent)?;
     let Json(mut request) = body.map_err(bad_json)?;
-    let too_long = |s: &str| s.chars().count() > MAX_TEXT_CHARS;
-    if too_long(&request.text) || request.reply.as_deref().is_some_and(too_long) {
-        return Err(invalid("The text is too long to analyse."));
-    }
+    check_limits(&request)?;
     request.allow.extend(web.app.spelling_allow_list(&who).await?);
     let analysis = blocking(move || analyze(&request)).await?;
     Ok(Json(

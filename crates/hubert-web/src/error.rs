@@ -24,6 +24,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Conflict(..) => StatusCode::CONFLICT,
+        AppError::TooLarge(..) => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -69,5 +70,9 @@ mod tests {
         );
         assert_eq!(status_of(&AppError::Conflict("x", "y".into())), StatusCode::CONFLICT);
         assert_eq!(status_of(&AppError::TooManyRequests), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            status_of(&AppError::TooLarge("x", "y".into())),
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
     }
 }

@@ -339,3 +339,75 @@ both_backends!(presence_only_for_conversations_of_the_workspace, |t| async move 
     assert_eq!(res.status(), 200);
     assert_eq!(t.app.presence.conversations_held(), 0, "empty entries are dropped");
 });
+
+both_backends!(oversized_inputs_get_a_clear_413, |t| async move {
+    t.customer_writes(FATIMA, "Fatima", "wamid.BIG1", "Hallo").await;
+    let c = t.only_conversation(&t.wa_profile_id).await;
+    let id = c["id"].as_str().unwrap();
+    let (status, body) = t
+        .post(
+            &format!("/api/v1/conversations/{id}/notes"),
+            json!({"text": "x".repeat(10_001)}),
+        )
+        .await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["error"]["code"], "note_too_long");
+    let (status, _) = t
+        .post(
+            &format!("/api/v1/conversations/{id}/notes"),
+            json!({"text": "x".repeat(300_000)}),
+        )
+        .await;
+    assert_eq!(status, 413, "a body over the API limit");
+
+    let names: Vec<String> = (0..20_000).map(|i| format!("Naam{i}")).collect();
+    let (status, body) = t
+        .post("/api/v1/text/analyze", json!({"text": "Hoi Naam1", "names": names}))
+        .await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["error"]["code"], "too_many_names");
+    let names: Vec<String> = (0..21).map(|i| format!("Naam{i}")).collect();
+    let (status, body) = t
+        .post("/api/v1/text/analyze", json!({"text": "Hoi Naam1", "names": names}))
+        .await;
+    assert_eq!(status, 413);
+    assert_eq!(body["error"]["code"], "too_many_names");
+    let (status, _) = t
+        .post("/api/v1/text/analyze", json!({"text": "Hoi Naam1", "names": ["Naam1"]}))
+        .await;
+    assert_eq!(status, 200);
+});
+
+both_backends!(a_board_for_a_quiet_profile_still_fills_its_feed, |t| async move {
+    let board = t
+        .create_wallboard(json!({"name": "X-bord", "profile_ids": [t.x_profile_id], "privacy": false}))
+        .await;
+    let mention = x_payload::mention(
+        X_USER_ID,
+        "1874700000000009999",
+        "1550000000000000777",
+        "Joost Visser",
+        "joostvisser_",
+        "@ZonnestroomNL waar blijft mijn terugbetaling?",
+        t.now(),
+        None,
+    );
+    assert_eq!(t.post_x(mention).await, 200);
+    // Then a busy WhatsApp hour buries it in the workspace's newest messages.
+    for i in 0..60 {
+        t.clock.advance(1_000);
+        let body = wa::text_message(
+            PNID,
+            &format!("316000000{i:02}"),
+            "Klant",
+            &format!("wamid.BUSY{i}"),
+            t.now_secs(),
+            "Storing?",
+        );
+        assert_eq!(t.post_whatsapp(body).await, 200);
+    }
+    let state = t.wallboard_state(&board.token).await;
+    let feed = state["state"]["feed"].as_array().cloned().unwrap_or_default();
+    assert_eq!(feed.len(), 1, "{state}");
+    assert!(feed[0].to_string().contains("terugbetaling"));
+});
