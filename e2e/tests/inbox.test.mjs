@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { startDemo, stop, launchBrowser, login as loginAt, customerWrites as writeTo, shots } from "./support.mjs";
+import { startDemo, stop, launchBrowser, login as loginAt, customerWrites as writeTo, shots, cspViolations } from "./support.mjs";
 
 let demo;
 let base;
@@ -110,4 +110,8 @@ test("the composer points out a d/t mistake and the customer's form of address",
   assert.match(await page.locator(".text-check .text-register").textContent(), /informeel|je\/jij/i);
   await page.screenshot({ path: path.join(shots, "composer-hints.png") });
   await context.close();
+});
+
+test("the inbox works under the strict Content Security Policy", () => {
+  assert.deepEqual(cspViolations, []);
 });

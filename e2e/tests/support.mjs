@@ -97,9 +97,19 @@ export async function api(base, token, method, pathname, body) {
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
+// Every Content-Security-Policy violation a page reports (the console says so); each test
+// file ends by checking this stayed empty, so our pages work under the strict CSP.
+export const cspViolations = [];
+export function watchCsp(page) {
+  page.on("console", (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+  });
+  return page;
+}
+
 export async function login(browser, base, email, viewport = { width: 1440, height: 900 }) {
   const context = await browser.newContext({ viewport, locale: "nl-NL" });
-  const page = await context.newPage();
+  const page = watchCsp(await context.newPage());
   page.on("pageerror", (e) => { throw e; });
   await page.goto(base + "/login");
   await page.fill('input[name="email"]', email);

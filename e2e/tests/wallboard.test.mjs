@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { startDemo, startServe, stop, launchBrowser, adminToken, api, customerWrites, shots } from "./support.mjs";
+import { startDemo, startServe, stop, launchBrowser, adminToken, api, customerWrites, shots, watchCsp, cspViolations } from "./support.mjs";
 
 let demo;
 let server;
@@ -22,7 +22,7 @@ before(async () => {
   wa = profiles.body.items.find((p) => p.platform === "whatsapp");
   browser = await launchBrowser();
   const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: "nl-NL" });
-  page = await context.newPage();
+  page = watchCsp(await context.newPage());
   page.on("pageerror", (e) => { throw e; });
   await page.goto(demo.wallboard);
   await page.waitForSelector(".wb-card");
@@ -67,7 +67,7 @@ test("the queue card changes colour as the clock moves: green, orange, red", asy
 
 test("at 3840×2160 everything fits without scrollbars", async () => {
   const context = await browser.newContext({ viewport: { width: 3840, height: 2160 }, locale: "nl-NL" });
-  const big = await context.newPage();
+  const big = watchCsp(await context.newPage());
   await big.goto(demo.wallboard);
   await big.waitForSelector(".wb-card");
   await big.waitForTimeout(500);
@@ -107,7 +107,7 @@ test("a rotating wallboard cycles through its layouts by itself", async () => {
   const created = await api(demo.base, token, "POST", "/api/v1/wallboards", { name: "Gang", profile_ids: [], privacy: true, rotate_seconds: 5 });
   assert.equal(created.status, 201);
   const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-  const tv = await context.newPage();
+  const tv = watchCsp(await context.newPage());
   await tv.goto(created.body.url);
   await tv.locator('#wb-main[data-layout="numbers"]').waitFor({ timeout: 5000 });
   await tv.locator('#wb-main[data-layout="feed"]').waitFor({ timeout: 8000 });
@@ -115,4 +115,8 @@ test("a rotating wallboard cycles through its layouts by itself", async () => {
   await tv.locator('#wb-main[data-layout="love"]').waitFor({ timeout: 8000 });
   await tv.screenshot({ path: path.join(shots, "wallboard-rotation-love.png") });
   await context.close();
+});
+
+test("the wallboard works under the strict Content Security Policy", () => {
+  assert.deepEqual(cspViolations, []);
 });
