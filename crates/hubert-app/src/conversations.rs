@@ -20,7 +20,7 @@ use crate::{App, AppError, Principal};
 pub const WHATSAPP_WINDOW_MS: i64 = 24 * HOUR;
 
 /// What an agent asks to send.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct ReplyRequest {
     #[serde(default)]
     pub text: String,

@@ -12,7 +12,8 @@ use serde::Serialize;
 pub const TTL_MS: i64 = 30_000;
 const TYPING_TTL_MS: i64 = 6_000;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// Someone looking at a conversation.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Viewer {
     pub user_id: String,
     pub name: String,

@@ -7,23 +7,43 @@ use hubert_channels::x::XCredentials;
 use hubert_core::{Platform, Role, ServiceLevel};
 use hubert_store::ProfileRow;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
+
+use crate::view::ServiceLevelView;
 
 use crate::{App, AppError, Principal};
 
-#[derive(Debug, Deserialize)]
+/// A profile to connect. `credentials` per platform: WhatsApp `phone_number_id`,
+/// `access_token`, `app_secret`, `verify_token`; X `user_id`, `consumer_secret`,
+/// `access_token`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewProfile {
     pub platform: String,
     pub name: String,
+    #[schema(value_type = Object)]
     pub credentials: Value,
     #[serde(default)]
     pub service_level: Option<ServiceLevelInput>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ServiceLevelInput {
     pub threshold_minutes: Option<i64>,
     pub target_percent: Option<f64>,
+}
+
+/// A connected profile; its credentials are never shown.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ProfileView {
+    pub id: String,
+    pub platform: String,
+    pub name: String,
+    /// Our account at the platform (WhatsApp phone number id, X user id).
+    pub account_id: String,
+    pub service_level: ServiceLevelView,
+    /// The URL to configure at the platform.
+    pub webhook_url: String,
+    pub created_at: i64,
 }
 
 impl App {
@@ -124,15 +144,18 @@ impl App {
     }
 
     /// A profile as the API shows it: never its credentials.
-    pub fn profile_json(&self, p: &ProfileRow) -> Value {
-        json!({
-            "id": p.id,
-            "platform": p.platform,
-            "name": p.name,
-            "account_id": p.account_id,
-            "service_level": { "threshold_minutes": p.threshold_minutes, "target_percent": p.target_percent },
-            "webhook_url": self.webhook_url(p),
-            "created_at": p.created_at,
-        })
+    pub fn profile_view(&self, p: &ProfileRow) -> ProfileView {
+        ProfileView {
+            id: p.id.clone(),
+            platform: p.platform.clone(),
+            name: p.name.clone(),
+            account_id: p.account_id.clone(),
+            service_level: ServiceLevelView {
+                threshold_minutes: p.threshold_minutes,
+                target_percent: p.target_percent,
+            },
+            webhook_url: self.webhook_url(p),
+            created_at: p.created_at,
+        }
     }
 }

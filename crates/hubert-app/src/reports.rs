@@ -6,9 +6,56 @@ use std::collections::HashMap;
 use hubert_core::sla::{self, BucketStats, ResponseRecord};
 use hubert_core::time::Bucket;
 use hubert_core::Role;
-use serde_json::{json, Value};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::{App, AppError, Principal};
+
+/// A service-level report: one bucket per day, week or month.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ServiceLevelReport {
+    /// The profile reported on; null for all profiles together.
+    pub profile: Option<String>,
+    pub from: i64,
+    pub to: i64,
+    /// The calendar the buckets follow (e.g. Europe/Amsterdam).
+    pub time_zone: String,
+    pub buckets: Vec<ReportBucket>,
+}
+
+/// One period of a report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportBucket {
+    /// The period's first day, `YYYY-MM-DD`.
+    pub bucket: String,
+    pub from: i64,
+    pub to: i64,
+    pub needing_answer: u64,
+    pub answered: u64,
+    pub answered_within: u64,
+    pub overdue_unanswered: u64,
+    pub no_reply_needed: u64,
+    /// Answered within the norm ÷ (answered + overdue); null when nothing is decided.
+    pub percent_within: Option<f64>,
+    pub target_percent: f64,
+    pub target_met: Option<bool>,
+    pub median_response_ms: Option<i64>,
+    pub p90_response_ms: Option<i64>,
+}
+
+/// Today's score of one profile.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TodayScore {
+    pub profile_id: String,
+    pub name: String,
+    pub platform: String,
+    pub percent_within: Option<f64>,
+    pub target_percent: f64,
+    pub target_met: Option<bool>,
+    pub needing_answer: u64,
+    pub answered: u64,
+    pub threshold_minutes: i64,
+}
 
 /// Longest period one report may span.
 const MAX_BUCKETS: usize = 800;
@@ -24,7 +71,7 @@ impl App {
         from: i64,
         to: i64,
         bucket: Bucket,
-    ) -> Result<Value, AppError> {
+    ) -> Result<ServiceLevelReport, AppError> {
         who.require(Role::Agent)?;
         if to <= from {
             return Err(AppError::Invalid("invalid_period", "`to` must be after `from`.".into()));
@@ -60,14 +107,20 @@ impl App {
             let lo = start.max(from);
             let hi = end.min(to);
             let stats = score(&per_profile, lo, hi, now);
-            buckets.push(bucket_json(&cal.format_date(start), lo, hi, &stats));
+            buckets.push(bucket_view(cal.format_date(start), lo, hi, &stats));
             start = end;
         }
-        Ok(json!({ "profile": profile_id, "from": from, "to": to, "time_zone": cal.name(), "buckets": buckets }))
+        Ok(ServiceLevelReport {
+            profile: profile_id.map(str::to_owned),
+            from,
+            to,
+            time_zone: cal.name().to_owned(),
+            buckets,
+        })
     }
 
     /// Today's score (local day) per profile, for the inbox header.
-    pub async fn today(&self, who: &Principal) -> Result<Vec<Value>, AppError> {
+    pub async fn today(&self, who: &Principal) -> Result<Vec<TodayScore>, AppError> {
         who.require(Role::Agent)?;
         let now = self.now();
         let from = self.calendar.day_start(now);
@@ -79,12 +132,17 @@ impl App {
                 .response_records(&who.workspace_id, Some(&p.id), from, to)
                 .await?;
             let stats = sla::summarize(&p.service_level(), &records, now);
-            out.push(json!({
-                "profile_id": p.id, "name": p.name, "platform": p.platform,
-                "percent_within": stats.percent_within, "target_percent": stats.target_percent,
-                "target_met": stats.target_met(), "needing_answer": stats.needing_answer,
-                "answered": stats.answered, "threshold_minutes": p.threshold_minutes,
-            }));
+            out.push(TodayScore {
+                target_met: stats.target_met(),
+                profile_id: p.id,
+                name: p.name,
+                platform: p.platform,
+                percent_within: stats.percent_within,
+                target_percent: stats.target_percent,
+                needing_answer: stats.needing_answer,
+                answered: stats.answered,
+                threshold_minutes: p.threshold_minutes,
+            });
         }
         Ok(out)
     }
@@ -131,12 +189,20 @@ fn score(per_profile: &[(hubert_core::ServiceLevel, Vec<ResponseRecord>)], lo: i
     }
 }
 
-fn bucket_json(label: &str, from: i64, to: i64, s: &BucketStats) -> Value {
-    json!({
-        "bucket": label, "from": from, "to": to,
-        "needing_answer": s.needing_answer, "answered": s.answered, "answered_within": s.answered_within,
-        "overdue_unanswered": s.overdue_unanswered, "no_reply_needed": s.no_reply_needed,
-        "percent_within": s.percent_within, "target_percent": s.target_percent, "target_met": s.target_met(),
-        "median_response_ms": s.median_response_ms, "p90_response_ms": s.p90_response_ms,
-    })
+fn bucket_view(label: String, from: i64, to: i64, s: &BucketStats) -> ReportBucket {
+    ReportBucket {
+        bucket: label,
+        from,
+        to,
+        needing_answer: s.needing_answer,
+        answered: s.answered,
+        answered_within: s.answered_within,
+        overdue_unanswered: s.overdue_unanswered,
+        no_reply_needed: s.no_reply_needed,
+        percent_within: s.percent_within,
+        target_percent: s.target_percent,
+        target_met: s.target_met(),
+        median_response_ms: s.median_response_ms,
+        p90_response_ms: s.p90_response_ms,
+    }
 }

@@ -1,9 +1,14 @@
-//! The JSON shapes of conversations and messages, shared by the REST API and the pages'
-//! live updates. Times are epoch milliseconds. Credentials never appear here.
+//! The shapes of conversations and messages as the REST API shows them, shared with the
+//! pages' live updates. Typed, so the OpenAPI document is generated from the same
+//! structs that are serialised. Times are epoch milliseconds. Credentials never appear.
 
 use hubert_core::sla::{self, SlaState, SlaStatus};
 use hubert_store::{ConversationRow, MessageRow};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::presence::Viewer;
 
 /// The service level of a conversation right now: waiting (inside / at risk / outside),
 /// or the verdict on the last answer (met / missed).
@@ -24,49 +29,163 @@ pub fn conversation_sla(c: &ConversationRow, now: i64) -> SlaStatus {
     }
 }
 
-pub fn sla_json(s: &SlaStatus) -> Value {
-    let answered = s.response_ms.is_some();
-    json!({
-        "state": s.state.as_str(),
-        "waiting_since": if answered { None } else { s.waiting_since },
-        "deadline": if answered { None } else { s.deadline },
-        "remaining_ms": s.remaining_ms,
-        "response_ms": s.response_ms,
-    })
+/// Where a conversation stands against its norm.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SlaView {
+    /// `inside`, `at_risk`, `outside` while waiting; `met` or `missed` once answered;
+    /// `none` without a customer message.
+    pub state: String,
+    pub waiting_since: Option<i64>,
+    pub deadline: Option<i64>,
+    /// Negative once late.
+    pub remaining_ms: Option<i64>,
+    pub response_ms: Option<i64>,
 }
 
-pub fn conversation_json(c: &ConversationRow, now: i64) -> Value {
-    json!({
-        "id": c.id,
-        "profile_id": c.profile_id,
-        "profile_name": c.profile_name,
-        "platform": c.platform,
-        "contact": { "id": c.contact_id, "name": c.contact_name, "handle": c.contact_handle },
-        "status": c.status,
-        "assignee": c.assignee_id.as_ref().map(|id| json!({ "id": id, "name": c.assignee_name })),
-        "last_message_at": c.last_message_at,
-        "last_customer_message_at": c.last_customer_message_at,
-        "snippet": c.last_snippet,
-        "reply_context": serde_json::from_str::<Value>(&c.reply_context).unwrap_or(Value::Null),
-        "service_level": { "threshold_minutes": c.threshold_minutes, "target_percent": c.target_percent },
-        "sla": sla_json(&conversation_sla(c, now)),
-    })
+impl From<&SlaStatus> for SlaView {
+    fn from(s: &SlaStatus) -> Self {
+        let answered = s.response_ms.is_some();
+        Self {
+            state: s.state.as_str().to_owned(),
+            waiting_since: if answered { None } else { s.waiting_since },
+            deadline: if answered { None } else { s.deadline },
+            remaining_ms: s.remaining_ms,
+            response_ms: s.response_ms,
+        }
+    }
 }
 
-pub fn message_json(m: &MessageRow) -> Value {
-    json!({
-        "id": m.id,
-        "direction": m.direction,
-        "kind": m.kind,
-        "text": m.text,
-        "summary": m.summary,
-        "metadata": serde_json::from_str::<Value>(&m.metadata).unwrap_or(Value::Null),
-        "author": m.author_id.as_ref().map(|id| json!({ "id": id, "name": m.author_name })),
-        "created_at": m.created_at,
-        "delivery_status": m.delivery_status,
-        "delivery_error": m.delivery_error,
-        "answered_at": m.answered_at,
-        "response_ms": m.response_ms,
-        "no_reply_needed": m.no_reply_needed != 0,
-    })
+/// A person or contact by id and name.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonRef {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+/// The customer of a conversation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContactView {
+    pub id: String,
+    pub name: Option<String>,
+    /// `+316…` on WhatsApp, `@name` on X.
+    pub handle: Option<String>,
+}
+
+/// A norm: this share of customer messages answered within this many minutes.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ServiceLevelView {
+    pub threshold_minutes: i64,
+    pub target_percent: f64,
+}
+
+/// A conversation in a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConversationView {
+    pub id: String,
+    pub profile_id: String,
+    pub profile_name: String,
+    pub platform: String,
+    pub contact: ContactView,
+    /// `open`, `pending` or `resolved`.
+    pub status: String,
+    pub assignee: Option<PersonRef>,
+    pub last_message_at: i64,
+    pub last_customer_message_at: Option<i64>,
+    pub snippet: String,
+    /// `{"type":"private"}` or `{"type":"public_post","post_id":…}`.
+    #[schema(value_type = Object)]
+    pub reply_context: Value,
+    pub service_level: ServiceLevelView,
+    pub sla: SlaView,
+}
+
+impl ConversationView {
+    pub fn new(c: &ConversationRow, now: i64) -> Self {
+        Self {
+            id: c.id.clone(),
+            profile_id: c.profile_id.clone(),
+            profile_name: c.profile_name.clone(),
+            platform: c.platform.clone(),
+            contact: ContactView {
+                id: c.contact_id.clone(),
+                name: c.contact_name.clone(),
+                handle: c.contact_handle.clone(),
+            },
+            status: c.status.clone(),
+            assignee: c.assignee_id.as_ref().map(|id| PersonRef {
+                id: id.clone(),
+                name: c.assignee_name.clone(),
+            }),
+            last_message_at: c.last_message_at,
+            last_customer_message_at: c.last_customer_message_at,
+            snippet: c.last_snippet.clone(),
+            reply_context: serde_json::from_str(&c.reply_context).unwrap_or(Value::Null),
+            service_level: ServiceLevelView {
+                threshold_minutes: c.threshold_minutes,
+                target_percent: c.target_percent,
+            },
+            sla: SlaView::from(&conversation_sla(c, now)),
+        }
+    }
+}
+
+/// One message of a thread: a customer's, ours, or an internal note.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MessageView {
+    pub id: String,
+    /// `in`, `out` or `note`.
+    pub direction: String,
+    pub kind: String,
+    pub text: Option<String>,
+    pub summary: String,
+    /// Platform details (media, quoted post, template …).
+    #[schema(value_type = Object)]
+    pub metadata: Value,
+    pub author: Option<PersonRef>,
+    pub created_at: i64,
+    /// `queued`, `sending`, `sent`, `delivered`, `read`, `failed`, `unknown`.
+    pub delivery_status: Option<String>,
+    pub delivery_error: Option<String>,
+    pub answered_at: Option<i64>,
+    pub response_ms: Option<i64>,
+    pub no_reply_needed: bool,
+}
+
+impl From<&MessageRow> for MessageView {
+    fn from(m: &MessageRow) -> Self {
+        Self {
+            id: m.id.clone(),
+            direction: m.direction.clone(),
+            kind: m.kind.clone(),
+            text: m.text.clone(),
+            summary: m.summary.clone(),
+            metadata: serde_json::from_str(&m.metadata).unwrap_or(Value::Null),
+            author: m.author_id.as_ref().map(|id| PersonRef {
+                id: id.clone(),
+                name: m.author_name.clone(),
+            }),
+            created_at: m.created_at,
+            delivery_status: m.delivery_status.clone(),
+            delivery_error: m.delivery_error.clone(),
+            answered_at: m.answered_at,
+            response_ms: m.response_ms,
+            no_reply_needed: m.no_reply_needed != 0,
+        }
+    }
+}
+
+/// A conversation with its thread, as `GET /conversations/{id}` answers.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConversationThread {
+    #[serde(flatten)]
+    pub conversation: ConversationView,
+    pub messages: Vec<MessageView>,
+    /// The contact's earlier (resolved) conversations.
+    pub earlier: Vec<ConversationView>,
+    /// WhatsApp: free text allowed (within 24 h of the customer's last message).
+    pub window_open: bool,
+    /// Ids of starred messages (the wall of love).
+    pub starred: Vec<String>,
+    pub viewers: Vec<Viewer>,
+    pub now: i64,
 }

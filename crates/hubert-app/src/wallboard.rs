@@ -30,7 +30,40 @@ const FEED_LEN: i64 = 12;
 const LOVE_LEN: i64 = 10;
 pub const LAYOUTS: [&str; 3] = ["numbers", "feed", "love"];
 
-#[derive(Debug, Deserialize)]
+/// A wallboard as the API shows it (its token never: only the URL, once, at creation).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct WallboardView {
+    pub id: String,
+    pub name: String,
+    pub profile_ids: Vec<String>,
+    pub privacy: bool,
+    pub rotate_seconds: Option<i64>,
+    pub layouts: Vec<String>,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+    /// The kiosk URL; only in the answer that created the board.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl From<&hubert_store::WallboardRow> for WallboardView {
+    fn from(w: &hubert_store::WallboardRow) -> Self {
+        Self {
+            id: w.id.clone(),
+            name: w.name.clone(),
+            profile_ids: serde_json::from_str(&w.profile_ids).unwrap_or_default(),
+            privacy: w.privacy != 0,
+            rotate_seconds: w.rotate_seconds,
+            layouts: serde_json::from_str(&w.layouts).unwrap_or_default(),
+            created_at: w.created_at,
+            revoked_at: w.revoked_at,
+            url: None,
+        }
+    }
+}
+
+/// A new office screen.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewWallboard {
     pub name: String,
     #[serde(default)]

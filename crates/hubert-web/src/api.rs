@@ -1,6 +1,8 @@
 //! The REST API under `/api/v1`: JSON in, JSON out, errors as
-//! `{"error":{"code","message"}}`. Callers authenticate with a bearer token or the
-//! session cookie (plus CSRF header for changes).
+//! `{"error":{"code","message","request_id"}}`. Callers authenticate with a bearer token
+//! or the session cookie (plus CSRF header for changes). Every handler is annotated for
+//! the OpenAPI document (`crate::openapi`); answers are typed structs, so the document
+//! and the bytes cannot disagree.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -8,20 +10,129 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hubert_app::conversations::ReplyRequest;
+use hubert_app::presence::Viewer;
 use hubert_app::profiles::NewProfile;
-use hubert_app::view::{conversation_json, message_json};
+use hubert_app::profiles::ProfileView;
+use hubert_app::reports::{ServiceLevelReport, TodayScore};
+use hubert_app::view::{ConversationThread, ConversationView, MessageView};
 use hubert_app::AppError;
 use hubert_core::time::{Bucket, DAY};
 use hubert_core::Role;
 use hubert_store::ConversationFilter;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::Web;
 
-type ApiResult<T = Json<Value>> = Result<T, ApiError>;
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// A change was made.
+#[derive(Serialize, ToSchema)]
+pub struct Done {
+    pub ok: bool,
+}
+
+const DONE: Done = Done { ok: true };
+
+/// Something was queued for sending.
+#[derive(Serialize, ToSchema)]
+pub struct Queued {
+    pub id: String,
+    /// Always `queued`.
+    pub status: String,
+}
+
+/// Something was created.
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub id: String,
+}
+
+/// Who is calling.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    /// The user id; null for an API token.
+    pub id: Option<String>,
+    pub name: String,
+    pub role: String,
+    pub now: i64,
+}
+
+/// A colleague.
+#[derive(Serialize, ToSchema)]
+pub struct UserItem {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserList {
+    pub items: Vec<UserItem>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProfileList {
+    pub items: Vec<ProfileView>,
+}
+
+/// An approved WhatsApp message template.
+#[derive(Serialize, ToSchema)]
+pub struct TemplateItem {
+    pub id: String,
+    pub profile_id: String,
+    pub name: String,
+    pub language: String,
+    pub body: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TemplateList {
+    pub items: Vec<TemplateItem>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConversationList {
+    pub items: Vec<ConversationView>,
+    pub now: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ViewerList {
+    pub viewers: Vec<Viewer>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TodayList {
+    pub items: Vec<TodayScore>,
+    pub now: i64,
+}
+
+/// A signed delivery that could not be used, kept for an admin.
+#[derive(Serialize, ToSchema)]
+pub struct QuarantineItem {
+    pub id: String,
+    pub profile_id: Option<String>,
+    pub platform: String,
+    pub reason: String,
+    /// The raw body (or the single rejected event).
+    pub body: String,
+    pub received_at: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QuarantineList {
+    pub items: Vec<QuarantineItem>,
+}
+
+/// The service answers.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`, or `database unavailable`.
+    pub status: String,
+}
 
 /// Conversations per page when the caller gives no `limit` (most urgent first); at most
 /// 1000 with `limit`.
@@ -52,72 +163,102 @@ pub fn routes() -> Router<Web> {
         .layer(axum::extract::DefaultBodyLimit::max(MAX_API_BODY))
 }
 
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn healthz(State(web): State<Web>) -> Response {
-    match web.app.store.ping().await {
-        Ok(()) => Json(json!({ "status": "ok" })).into_response(),
-        Err(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "database unavailable" })),
-        )
-            .into_response(),
-    }
+    let (status, text) = match web.app.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    };
+    (status, Json(Health { status: text.into() })).into_response()
 }
 
-async fn me(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult {
-    Ok(Json(json!({
-        "id": who.user_id, "name": who.name, "role": who.role.as_str(), "now": web.app.now(),
-    })))
+#[utoipa::path(get, path = "/api/v1/me", tag = "account",
+    responses((status = 200, body = Me), (status = 401, body = crate::openapi::ErrorBody)))]
+async fn me(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult<Me> {
+    Ok(Json(Me {
+        id: who.user_id,
+        name: who.name,
+        role: who.role.as_str().into(),
+        now: web.app.now(),
+    }))
 }
 
-async fn users(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult {
+#[utoipa::path(get, path = "/api/v1/users", tag = "account",
+    responses((status = 200, body = UserList), (status = 401, body = crate::openapi::ErrorBody)))]
+async fn users(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult<UserList> {
     who.require(Role::Agent)?;
     let users = web.app.store.users(&who.workspace_id).await.map_err(AppError::from)?;
-    let items: Vec<Value> = users
-        .iter()
-        .map(|u| json!({ "id": u.id, "name": u.name, "role": u.role }))
+    let items = users
+        .into_iter()
+        .map(|u| UserItem {
+            id: u.id,
+            name: u.name,
+            role: u.role,
+        })
         .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(UserList { items }))
 }
 
-async fn list_profiles(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult {
-    let items: Vec<Value> = web
+#[utoipa::path(get, path = "/api/v1/profiles", tag = "profiles",
+    responses((status = 200, body = ProfileList), (status = 401, body = crate::openapi::ErrorBody)))]
+async fn list_profiles(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult<ProfileList> {
+    let items = web
         .app
         .profiles(&who)
         .await?
         .iter()
-        .map(|p| web.app.profile_json(p))
+        .map(|p| web.app.profile_view(p))
         .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(ProfileList { items }))
 }
 
+#[utoipa::path(post, path = "/api/v1/profiles", tag = "profiles", request_body = NewProfile,
+    responses((status = 201, body = ProfileView), (status = 400, body = crate::openapi::ErrorBody),
+              (status = 403, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 async fn create_profile(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
     body: Result<Json<NewProfile>, axum::extract::rejection::JsonRejection>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> Result<(StatusCode, Json<ProfileView>), ApiError> {
     let Json(input) = body.map_err(bad_json)?;
     let row = web.app.create_profile(&who, input).await?;
-    Ok((StatusCode::CREATED, Json(web.app.profile_json(&row))))
+    Ok((StatusCode::CREATED, Json(web.app.profile_view(&row))))
 }
 
-async fn templates(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>) -> ApiResult {
+#[utoipa::path(get, path = "/api/v1/profiles/{id}/templates", tag = "profiles",
+    params(("id" = String, Path, description = "Profile id")),
+    responses((status = 200, body = TemplateList), (status = 401, body = crate::openapi::ErrorBody)))]
+async fn templates(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>) -> ApiResult<TemplateList> {
     who.require(Role::Agent)?;
     let items = web
         .app
         .store
         .templates(&who.workspace_id, &id)
         .await
-        .map_err(AppError::from)?;
-    Ok(Json(json!({ "items": items })))
+        .map_err(AppError::from)?
+        .into_iter()
+        .map(|t| TemplateItem {
+            id: t.id,
+            profile_id: t.profile_id,
+            name: t.name,
+            language: t.language,
+            body: t.body,
+        })
+        .collect();
+    Ok(Json(TemplateList { items }))
 }
 
-#[derive(Deserialize, Default)]
+/// Filters of the conversation list.
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
     status: Option<String>,
     profile: Option<String>,
     platform: Option<String>,
     /// `me`, `unassigned`, or a user id.
     assignee: Option<String>,
+    /// At most 1000; 50 by default.
     limit: Option<i64>,
 }
 
@@ -125,7 +266,15 @@ fn non_empty(s: &Option<String>) -> Option<String> {
     s.as_ref().filter(|v| !v.is_empty()).cloned()
 }
 
-async fn list_conversations(State(web): State<Web>, ApiUser(who): ApiUser, Query(q): Query<ListQuery>) -> ApiResult {
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", params(ListQuery),
+    responses((status = 200, body = ConversationList), (status = 400, body = crate::openapi::ErrorBody),
+              (status = 401, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+async fn list_conversations(
+    State(web): State<Web>,
+    ApiUser(who): ApiUser,
+    q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<ConversationList> {
+    let Query(q) = q.map_err(bad_query)?;
     let mut filter = ConversationFilter {
         status: non_empty(&q.status),
         profile_id: non_empty(&q.profile),
@@ -145,32 +294,42 @@ async fn list_conversations(State(web): State<Web>, ApiUser(who): ApiUser, Query
         None => {}
     }
     let now = web.app.now();
-    let items: Vec<Value> = web
+    let items = web
         .app
         .list_conversations(&who, &filter)
         .await?
         .iter()
-        .map(|c| conversation_json(c, now))
+        .map(|c| ConversationView::new(c, now))
         .collect();
-    Ok(Json(json!({ "items": items, "now": now })))
+    Ok(Json(ConversationList { items, now }))
 }
 
-async fn get_conversation(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>) -> ApiResult {
+#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations",
+    params(("id" = String, Path, description = "Conversation id")),
+    responses((status = 200, body = ConversationThread), (status = 401, body = crate::openapi::ErrorBody),
+              (status = 404, body = crate::openapi::ErrorBody)))]
+async fn get_conversation(
+    State(web): State<Web>,
+    ApiUser(who): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<ConversationThread> {
     let d = web.app.conversation(&who, &id).await?;
     let now = web.app.now();
-    let mut body = conversation_json(&d.conversation, now);
-    body["messages"] = d.messages.iter().map(message_json).collect();
-    body["earlier"] = d.earlier.iter().map(|c| conversation_json(c, now)).collect();
-    body["window_open"] = json!(d.window_open);
-    body["starred"] = json!(web
+    let starred = web
         .app
         .store
         .starred_in_conversation(&who.workspace_id, &id)
         .await
-        .map_err(AppError::from)?);
-    body["viewers"] = json!(web.app.presence.viewers(&who.workspace_id, &id, now));
-    body["now"] = json!(now);
-    Ok(Json(body))
+        .map_err(AppError::from)?;
+    Ok(Json(ConversationThread {
+        conversation: ConversationView::new(&d.conversation, now),
+        messages: d.messages.iter().map(MessageView::from).collect(),
+        earlier: d.earlier.iter().map(|c| ConversationView::new(c, now)).collect(),
+        window_open: d.window_open,
+        starred,
+        viewers: web.app.presence.viewers(&who.workspace_id, &id, now),
+        now,
+    }))
 }
 
 pub(crate) fn bad_json(e: axum::extract::rejection::JsonRejection) -> ApiError {
@@ -183,51 +342,74 @@ pub(crate) fn bad_json(e: axum::extract::rejection::JsonRejection) -> ApiError {
     ApiError(AppError::Invalid("invalid_json", e.body_text()))
 }
 
+pub(crate) fn bad_query(e: axum::extract::rejection::QueryRejection) -> ApiError {
+    ApiError(AppError::Invalid("invalid_query", e.body_text()))
+}
+
 /// The largest JSON body the API reads.
 pub(crate) const MAX_API_BODY: usize = 256 * 1024;
 
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/replies", tag = "conversations", request_body = ReplyRequest,
+    params(("id" = String, Path, description = "Conversation id")),
+    responses((status = 202, body = Queued), (status = 400, body = crate::openapi::ErrorBody),
+              (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody),
+              (status = 413, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 async fn reply(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
     Path(id): Path<String>,
     body: Result<Json<ReplyRequest>, axum::extract::rejection::JsonRejection>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> Result<(StatusCode, Json<Queued>), ApiError> {
     let Json(req) = body.map_err(bad_json)?;
     let message_id = web.app.reply(&who, &id, &req).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({ "id": message_id, "status": "queued" })),
+        Json(Queued {
+            id: message_id,
+            status: "queued".into(),
+        }),
     ))
 }
 
-#[derive(Deserialize)]
+/// An internal note.
+#[derive(Deserialize, ToSchema)]
 struct NoteBody {
     text: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/notes", tag = "conversations", request_body = NoteBody,
+    params(("id" = String, Path, description = "Conversation id")),
+    responses((status = 201, body = Created), (status = 400, body = crate::openapi::ErrorBody),
+              (status = 404, body = crate::openapi::ErrorBody), (status = 413, body = crate::openapi::ErrorBody),
+              (status = 422, body = crate::openapi::ErrorBody)))]
 async fn note(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
     Path(id): Path<String>,
     body: Result<Json<NoteBody>, axum::extract::rejection::JsonRejection>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let Json(b) = body.map_err(bad_json)?;
-    let note_id = web.app.add_note(&who, &id, &b.text).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": note_id }))))
+    let id = web.app.add_note(&who, &id, &b.text).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
-#[derive(Deserialize)]
+/// Who takes the conversation.
+#[derive(Deserialize, ToSchema)]
 struct AssignBody {
     /// A user id, `"me"`, or null to unassign.
     assignee: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/assign", tag = "conversations", request_body = AssignBody,
+    params(("id" = String, Path, description = "Conversation id")),
+    responses((status = 200, body = Done), (status = 400, body = crate::openapi::ErrorBody),
+              (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 async fn assign(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
     Path(id): Path<String>,
     body: Result<Json<AssignBody>, axum::extract::rejection::JsonRejection>,
-) -> ApiResult {
+) -> ApiResult<Done> {
     let Json(b) = body.map_err(bad_json)?;
     let assignee = match b.assignee.as_deref() {
         Some("me") => Some(
@@ -239,59 +421,96 @@ async fn assign(
         None => None,
     };
     web.app.assign(&who, &id, assignee.as_deref()).await?;
-    Ok(Json(json!({ "ok": true })))
+    Ok(Json(DONE))
 }
 
-async fn resolve(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>) -> ApiResult {
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/resolve", tag = "conversations",
+    params(("id" = String, Path, description = "Conversation id")),
+    responses((status = 200, body = Done), (status = 404, body = crate::openapi::ErrorBody)))]
+async fn resolve(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>) -> ApiResult<Done> {
     web.app.resolve(&who, &id).await?;
-    Ok(Json(json!({ "ok": true })))
+    Ok(Json(DONE))
 }
 
-async fn no_reply_needed(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>) -> ApiResult {
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/no-reply-needed", tag = "conversations",
+    params(("id" = String, Path, description = "Conversation id")),
+    responses((status = 200, body = Done), (status = 404, body = crate::openapi::ErrorBody)))]
+async fn no_reply_needed(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>) -> ApiResult<Done> {
     web.app.no_reply_needed(&who, &id).await?;
-    Ok(Json(json!({ "ok": true })))
+    Ok(Json(DONE))
 }
 
-#[derive(Deserialize, Default)]
+/// A presence heartbeat.
+#[derive(Deserialize, Default, ToSchema)]
 struct PresenceBody {
     #[serde(default)]
     typing: bool,
 }
 
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/presence", tag = "conversations", request_body = PresenceBody,
+    params(("id" = String, Path, description = "Conversation id")),
+    responses((status = 200, body = ViewerList), (status = 404, body = crate::openapi::ErrorBody)))]
 async fn presence(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
     Path(id): Path<String>,
     body: Option<Json<PresenceBody>>,
-) -> ApiResult {
+) -> ApiResult<ViewerList> {
     let typing = body.map(|Json(b)| b.typing).unwrap_or(false);
     let viewers = web.app.presence_beat(&who, &id, typing).await?;
-    Ok(Json(json!({ "viewers": viewers })))
+    Ok(Json(ViewerList { viewers }))
 }
 
-async fn presence_leave(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>) -> ApiResult {
+#[utoipa::path(delete, path = "/api/v1/conversations/{id}/presence", tag = "conversations",
+    params(("id" = String, Path, description = "Conversation id")),
+    responses((status = 200, body = Done), (status = 404, body = crate::openapi::ErrorBody)))]
+async fn presence_leave(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>) -> ApiResult<Done> {
     web.app.presence_leave(&who, &id).await?;
-    Ok(Json(json!({ "ok": true })))
+    Ok(Json(DONE))
 }
 
+#[utoipa::path(post, path = "/api/v1/messages/{id}/resend", tag = "conversations",
+    params(("id" = String, Path, description = "Message id")),
+    responses((status = 202, body = Queued), (status = 404, body = crate::openapi::ErrorBody),
+              (status = 409, body = crate::openapi::ErrorBody)))]
 async fn resend(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
     Path(id): Path<String>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> Result<(StatusCode, Json<Queued>), ApiError> {
     web.app.resend(&who, &id).await?;
-    Ok((StatusCode::ACCEPTED, Json(json!({ "id": id, "status": "queued" }))))
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(Queued {
+            id,
+            status: "queued".into(),
+        }),
+    ))
 }
 
-#[derive(Deserialize)]
+/// The period and profile of a report.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ReportQuery {
+    /// A profile id; all profiles when absent.
     profile: Option<String>,
+    /// `YYYY-MM-DD` or epoch milliseconds; a week before `to` by default.
     from: Option<String>,
+    /// `YYYY-MM-DD` (inclusive) or epoch milliseconds; the end of today by default.
     to: Option<String>,
+    /// `day`, `week` or `month`.
     bucket: Option<String>,
 }
 
-async fn service_level(State(web): State<Web>, ApiUser(who): ApiUser, Query(q): Query<ReportQuery>) -> ApiResult {
+#[utoipa::path(get, path = "/api/v1/reports/service-level", tag = "reports", params(ReportQuery),
+    responses((status = 200, body = ServiceLevelReport), (status = 400, body = crate::openapi::ErrorBody),
+              (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+async fn service_level(
+    State(web): State<Web>,
+    ApiUser(who): ApiUser,
+    q: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<ServiceLevelReport> {
+    let Query(q) = q.map_err(bad_query)?;
     let now = web.app.now();
     let cal = &web.app.calendar;
     let bad = |what: &str| {
@@ -331,19 +550,35 @@ async fn service_level(State(web): State<Web>, ApiUser(who): ApiUser, Query(q): 
     ))
 }
 
-async fn today(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult {
-    Ok(Json(
-        json!({ "items": web.app.today(&who).await?, "now": web.app.now() }),
-    ))
+#[utoipa::path(get, path = "/api/v1/reports/today", tag = "reports",
+    responses((status = 200, body = TodayList), (status = 401, body = crate::openapi::ErrorBody)))]
+async fn today(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult<TodayList> {
+    let items = web.app.today(&who).await?;
+    Ok(Json(TodayList {
+        items,
+        now: web.app.now(),
+    }))
 }
 
-async fn quarantine(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult {
+#[utoipa::path(get, path = "/api/v1/quarantine", tag = "operations",
+    responses((status = 200, body = QuarantineList), (status = 403, body = crate::openapi::ErrorBody)))]
+async fn quarantine(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult<QuarantineList> {
     who.require(Role::Admin)?;
     let items = web
         .app
         .store
         .quarantined(&who.workspace_id, 200)
         .await
-        .map_err(AppError::from)?;
-    Ok(Json(json!({ "items": items })))
+        .map_err(AppError::from)?
+        .into_iter()
+        .map(|q| QuarantineItem {
+            id: q.id,
+            profile_id: q.profile_id,
+            platform: q.platform,
+            reason: q.reason,
+            body: q.body,
+            received_at: q.received_at,
+        })
+        .collect();
+    Ok(Json(QuarantineList { items }))
 }

@@ -15,8 +15,9 @@ use axum::{Json, Router};
 use hubert_app::AppError;
 use hubert_core::text::{analyze, suggest, AnalyzeRequest};
 use hubert_core::Role;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::auth::ApiUser;
 use crate::error::ApiError;
@@ -86,65 +87,123 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
         .map_err(|e| ApiError(AppError::Internal(anyhow::anyhow!("text task failed: {e}"))))
 }
 
+/// What to analyse (the schema of `hubert_core::text::AnalyzeRequest`). Only `text` is
+/// required.
+#[derive(ToSchema)]
+#[schema(as = AnalyzeRequest)]
+#[allow(dead_code)]
+struct AnalyzeRequestSchema {
+    /// The customer's message (at most 20,000 characters).
+    text: String,
+    /// The agent's draft answer, checked against the customer's register.
+    reply: Option<String>,
+    /// Names the caller knows (the contact's): masked, never spelling mistakes. At most 20.
+    names: Option<Vec<String>>,
+    /// `formal` or `informal`: the team's house style when the customer gives no cue.
+    house_style: Option<String>,
+    /// Brand and product names the dictionary does not know. At most 500.
+    allow: Option<Vec<String>>,
+    /// The profile's language (`nl`, `en` …), used when the text is too short to tell.
+    language: Option<String>,
+    /// Compute up to five suggestions per misspelling.
+    suggest: Option<bool>,
+    first_name: Option<String>,
+    signature: Option<String>,
+}
+
+/// Everything the toolkit says about a text (register, sentiment, language, masking,
+/// spelling, d/t and reply checks); offsets in characters.
+#[derive(Serialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = Object)]
+pub struct TextAnalysis(Value);
+
+/// Spelling suggestions for one word.
+#[derive(Serialize, ToSchema)]
+pub struct Suggestions {
+    pub suggestions: Vec<String>,
+}
+
+/// The team's spelling allow-list.
+#[derive(Serialize, ToSchema)]
+pub struct AllowList {
+    pub items: Vec<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/text/analyze", tag = "text", request_body = AnalyzeRequestSchema,
+    responses((status = 200, body = TextAnalysis), (status = 400, body = crate::openapi::ErrorBody),
+              (status = 413, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 async fn analyze_text(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
     body: Result<Json<AnalyzeRequest>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TextAnalysis>, ApiError> {
     who.require(Role::Agent)?;
     let Json(mut request) = body.map_err(bad_json)?;
     check_limits(&request)?;
     request.allow.extend(web.app.spelling_allow_list(&who).await?);
     let analysis = blocking(move || analyze(&request)).await?;
-    Ok(Json(
+    Ok(Json(TextAnalysis(
         serde_json::to_value(analysis).map_err(|e| ApiError(AppError::Internal(e.into())))?,
-    ))
+    )))
 }
 
-#[derive(Deserialize)]
+/// One word.
+#[derive(Deserialize, ToSchema)]
 struct WordBody {
     word: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/text/suggest", tag = "text", request_body = WordBody,
+    responses((status = 200, body = Suggestions), (status = 400, body = crate::openapi::ErrorBody),
+              (status = 422, body = crate::openapi::ErrorBody)))]
 async fn suggest_word(
     ApiUser(who): ApiUser,
     body: Result<Json<WordBody>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Suggestions>, ApiError> {
     who.require(Role::Agent)?;
     let Json(WordBody { word }) = body.map_err(bad_json)?;
     if word.trim().is_empty() || word.chars().count() > MAX_WORD_CHARS {
         return Err(invalid("Send one word."));
     }
     let suggestions = blocking(move || suggest(word.trim())).await?;
-    Ok(Json(json!({ "suggestions": suggestions })))
+    Ok(Json(Suggestions { suggestions }))
 }
 
-async fn words_json(web: &Web, who: &hubert_app::Principal) -> Result<Json<Value>, ApiError> {
+async fn words_json(web: &Web, who: &hubert_app::Principal) -> Result<Json<AllowList>, ApiError> {
     let words = web.app.allowed_words(who).await?;
-    let items: Vec<&str> = words.iter().map(|w| w.word.as_str()).collect();
-    Ok(Json(json!({ "items": items })))
+    let items = words.into_iter().map(|w| w.word).collect();
+    Ok(Json(AllowList { items }))
 }
 
-async fn allow_list(State(web): State<Web>, ApiUser(who): ApiUser) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/text/allow-list", tag = "text",
+    responses((status = 200, body = AllowList), (status = 401, body = crate::openapi::ErrorBody)))]
+async fn allow_list(State(web): State<Web>, ApiUser(who): ApiUser) -> Result<Json<AllowList>, ApiError> {
     words_json(&web, &who).await
 }
 
+#[utoipa::path(post, path = "/api/v1/text/allow-list", tag = "text", request_body = WordBody,
+    responses((status = 200, body = AllowList), (status = 400, body = crate::openapi::ErrorBody),
+              (status = 422, body = crate::openapi::ErrorBody)))]
 async fn allow_word(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
     body: Result<Json<WordBody>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AllowList>, ApiError> {
     who.require(Role::Agent)?;
     let Json(WordBody { word }) = body.map_err(bad_json)?;
     web.app.allow_word(&who, &word).await?;
     words_json(&web, &who).await
 }
 
+#[utoipa::path(delete, path = "/api/v1/text/allow-list/{word}", tag = "text",
+    params(("word" = String, Path, description = "The allowed word")),
+    responses((status = 200, body = AllowList), (status = 404, body = crate::openapi::ErrorBody)))]
 async fn disallow_word(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
     Path(word): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AllowList>, ApiError> {
     web.app.disallow_word(&who, &word).await?;
     words_json(&web, &who).await
 }

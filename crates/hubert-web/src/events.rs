@@ -16,6 +16,12 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::auth::ApiUser;
 use crate::Web;
 
+/// Live events of the workspace (Server-Sent Events): `hello`, `message.created`,
+/// `message.status`, `conversation.updated`, `presence`, `resync` … with ids and
+/// statuses only.
+#[utoipa::path(get, path = "/api/v1/events", tag = "conversations",
+    responses((status = 200, description = "An event stream", content_type = "text/event-stream", body = String),
+              (status = 401, body = crate::openapi::ErrorBody)))]
 pub async fn stream(
     State(web): State<Web>,
     ApiUser(who): ApiUser,

@@ -11,6 +11,7 @@ mod events;
 pub mod i18n;
 pub mod layers;
 mod metrics;
+pub mod openapi;
 pub mod server;
 mod ui;
 mod wallboard;
@@ -68,6 +69,7 @@ pub fn router(app: App, shutdown: tokio::sync::watch::Receiver<bool>, config: We
         .route("/healthz", get(api::healthz))
         .route("/metrics", get(metrics::render))
         .merge(api::routes())
+        .merge(openapi::routes())
         .merge(api_text::routes())
         .merge(webhooks::routes())
         .merge(ui::routes())

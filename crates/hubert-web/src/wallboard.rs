@@ -15,7 +15,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post, put};
 use axum::{Form, Json, Router};
 use futures::stream::{self, StreamExt};
-use hubert_app::wallboard::{BoardKey, NewWallboard};
+use hubert_app::wallboard::{BoardKey, NewWallboard, WallboardView};
+
+use crate::api::Done;
 use hubert_app::AppError;
 use hubert_core::Role;
 use hubert_store::WallboardRow;
@@ -42,13 +44,7 @@ pub fn routes() -> Router<Web> {
 }
 
 fn board_json(w: &WallboardRow) -> Value {
-    json!({
-        "id": w.id, "name": w.name,
-        "profile_ids": serde_json::from_str::<Value>(&w.profile_ids).unwrap_or(json!([])),
-        "privacy": w.privacy != 0, "rotate_seconds": w.rotate_seconds,
-        "layouts": serde_json::from_str::<Value>(&w.layouts).unwrap_or(json!([])),
-        "created_at": w.created_at, "revoked_at": w.revoked_at,
-    })
+    serde_json::to_value(WallboardView::from(w)).unwrap_or_default()
 }
 
 async fn board(web: &Web, token: &str) -> Result<WallboardRow, Response> {
@@ -167,41 +163,63 @@ async fn events(State(web): State<Web>, Path(token): Path<String>) -> Response {
         .into_response()
 }
 
-type ApiResult<T = Json<Value>> = Result<T, ApiError>;
+type ApiResult<T> = Result<Json<T>, ApiError>;
 
-async fn list(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult {
-    let items: Vec<Value> = web.app.wallboards(&who).await?.iter().map(board_json).collect();
-    Ok(Json(json!({ "items": items })))
+#[utoipa::path(get, path = "/api/v1/wallboards", tag = "wallboards",
+    responses((status = 200, body = WallboardList), (status = 403, body = crate::openapi::ErrorBody)))]
+async fn list(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult<WallboardList> {
+    let items = web
+        .app
+        .wallboards(&who)
+        .await?
+        .iter()
+        .map(WallboardView::from)
+        .collect();
+    Ok(Json(WallboardList { items }))
 }
 
+#[utoipa::path(post, path = "/api/v1/wallboards", tag = "wallboards", request_body = NewWallboard,
+    responses((status = 201, body = WallboardView), (status = 400, body = crate::openapi::ErrorBody),
+              (status = 403, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 async fn create(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
     body: Result<Json<NewWallboard>, axum::extract::rejection::JsonRejection>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let Json(input) = body.map_err(|e| ApiError(AppError::Invalid("invalid_json", e.body_text())))?;
+) -> Result<(StatusCode, Json<WallboardView>), ApiError> {
+    let Json(input) = body.map_err(crate::api::bad_json)?;
     let (row, url) = web.app.create_wallboard(&who, input).await?;
-    let mut body = board_json(&row);
-    body["url"] = json!(url);
-    Ok((StatusCode::CREATED, Json(body)))
+    let mut view = WallboardView::from(&row);
+    view.url = Some(url);
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
-async fn revoke(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>) -> ApiResult {
+#[utoipa::path(delete, path = "/api/v1/wallboards/{id}", tag = "wallboards",
+    params(("id" = String, Path, description = "Wallboard id")),
+    responses((status = 200, body = Done), (status = 403, body = crate::openapi::ErrorBody),
+              (status = 404, body = crate::openapi::ErrorBody)))]
+async fn revoke(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>) -> ApiResult<Done> {
     web.app.revoke_wallboard(&who, &id).await?;
-    Ok(Json(json!({ "ok": true })))
+    Ok(Json(Done { ok: true }))
 }
 
-async fn star(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>) -> ApiResult {
+#[utoipa::path(post, path = "/api/v1/messages/{id}/star", tag = "wallboards",
+    params(("id" = String, Path, description = "Message id")),
+    responses((status = 200, body = Done), (status = 404, body = crate::openapi::ErrorBody)))]
+async fn star(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>) -> ApiResult<Done> {
     web.app.star(&who, &id, true).await?;
-    Ok(Json(json!({ "ok": true })))
+    Ok(Json(Done { ok: true }))
 }
 
-async fn unstar(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>) -> ApiResult {
+#[utoipa::path(delete, path = "/api/v1/messages/{id}/star", tag = "wallboards",
+    params(("id" = String, Path, description = "Message id")),
+    responses((status = 200, body = Done), (status = 404, body = crate::openapi::ErrorBody)))]
+async fn unstar(State(web): State<Web>, ApiUser(who): ApiUser, Path(id): Path<String>) -> ApiResult<Done> {
     web.app.star(&who, &id, false).await?;
-    Ok(Json(json!({ "ok": true })))
+    Ok(Json(Done { ok: true }))
 }
 
-#[derive(Deserialize)]
+/// The banner on every wallboard; empty text removes it.
+#[derive(Deserialize, utoipa::ToSchema)]
 struct BannerBody {
     #[serde(default)]
     text: String,
@@ -209,9 +227,23 @@ struct BannerBody {
     minutes: Option<i64>,
 }
 
-async fn banner(State(web): State<Web>, ApiUser(who): ApiUser, Json(b): Json<BannerBody>) -> ApiResult {
+#[utoipa::path(put, path = "/api/v1/banner", tag = "wallboards", request_body = BannerBody,
+    responses((status = 200, body = Done), (status = 400, body = crate::openapi::ErrorBody),
+              (status = 403, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+async fn banner(
+    State(web): State<Web>,
+    ApiUser(who): ApiUser,
+    body: Result<Json<BannerBody>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<Done> {
+    let Json(b) = body.map_err(crate::api::bad_json)?;
     web.app.set_banner(&who, &b.text, b.minutes).await?;
-    Ok(Json(json!({ "ok": true })))
+    Ok(Json(Done { ok: true }))
+}
+
+/// The wallboards of the workspace.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct WallboardList {
+    pub items: Vec<WallboardView>,
 }
 
 // ---------- settings page ----------
