@@ -29,6 +29,8 @@ pub const REFRESH: Duration = Duration::from_secs(10);
 const FEED_LEN: i64 = 12;
 const LOVE_LEN: i64 = 10;
 pub const LAYOUTS: [&str; 3] = ["numbers", "feed", "love"];
+/// The longest a banner can be set for: a week.
+pub const MAX_BANNER_MINUTES: i64 = 7 * 24 * 60;
 
 /// A wallboard as the API shows it (its token never: only the URL, once, at creation).
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -258,7 +260,14 @@ impl App {
                 "A banner is at most 140 characters.".into(),
             ));
         }
-        let expires = minutes.filter(|m| *m > 0).map(|m| self.now() + m * 60_000);
+        let minutes = minutes.filter(|m| *m != 0);
+        if minutes.is_some_and(|m| !(1..=MAX_BANNER_MINUTES).contains(&m)) {
+            return Err(AppError::Invalid(
+                "invalid_minutes",
+                format!("A banner lasts 1 to {MAX_BANNER_MINUTES} minutes (or until removed)."),
+            ));
+        }
+        let expires = minutes.map(|m| self.now() + m * 60_000);
         self.store
             .set_banner(&who.workspace_id, text, &who.actor_id, self.now(), expires)
             .await?;

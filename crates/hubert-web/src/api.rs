@@ -163,7 +163,7 @@ pub fn routes() -> Router<Web> {
         .layer(axum::extract::DefaultBodyLimit::max(MAX_API_BODY))
 }
 
-#[utoipa::path(get, path = "/healthz", tag = "operations",
+#[utoipa::path(get, path = "/healthz", tag = "operations", security(()),
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn healthz(State(web): State<Web>) -> Response {
     let (status, text) = match web.app.store.ping().await {
@@ -454,9 +454,15 @@ async fn presence(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
     Path(id): Path<String>,
-    body: Option<Json<PresenceBody>>,
+    body: Result<Json<PresenceBody>, axum::extract::rejection::JsonRejection>,
 ) -> ApiResult<ViewerList> {
-    let typing = body.map(|Json(b)| b.typing).unwrap_or(false);
+    use axum::extract::rejection::JsonRejection;
+    let typing = match body {
+        Ok(Json(b)) => b.typing,
+        // A heartbeat may come without a body.
+        Err(JsonRejection::MissingJsonContentType(_)) => false,
+        Err(e) => return Err(bad_json(e)),
+    };
     let viewers = web.app.presence_beat(&who, &id, typing).await?;
     Ok(Json(ViewerList { viewers }))
 }

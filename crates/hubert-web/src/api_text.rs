@@ -87,14 +87,14 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
         .map_err(|e| ApiError(AppError::Internal(anyhow::anyhow!("text task failed: {e}"))))
 }
 
-/// What to analyse (the schema of `hubert_core::text::AnalyzeRequest`). Only `text` is
-/// required.
+/// What to analyse (the schema of `hubert_core::text::AnalyzeRequest`). Every field may
+/// be left out (an absent `text` is the empty text).
 #[derive(ToSchema)]
 #[schema(as = AnalyzeRequest)]
 #[allow(dead_code)]
 struct AnalyzeRequestSchema {
     /// The customer's message (at most 20,000 characters).
-    text: String,
+    text: Option<String>,
     /// The agent's draft answer, checked against the customer's register.
     reply: Option<String>,
     /// Names the caller knows (the contact's): masked, never spelling mistakes. At most 20.

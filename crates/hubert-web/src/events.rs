@@ -16,11 +16,18 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::auth::ApiUser;
 use crate::Web;
 
+/// The JSON data of one live event: ids and statuses (`conversation_id`,
+/// `message_id`, `status` …), never bodies or names.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = Object)]
+#[allow(dead_code)]
+pub struct LiveEventData(serde_json::Value);
+
 /// Live events of the workspace (Server-Sent Events): `hello`, `message.created`,
 /// `message.status`, `conversation.updated`, `presence`, `resync` … with ids and
 /// statuses only.
 #[utoipa::path(get, path = "/api/v1/events", tag = "conversations",
-    responses((status = 200, description = "An event stream", content_type = "text/event-stream", body = String),
+    responses((status = 200, description = "An event stream", content_type = "text/event-stream", body = LiveEventData),
               (status = 401, body = crate::openapi::ErrorBody)))]
 pub async fn stream(
     State(web): State<Web>,

@@ -32,6 +32,58 @@ pub struct ErrorDetail {
 
 struct Security;
 
+/// Adds the error answers every operation can give, so no status is undocumented:
+/// 401 (no or bad credentials) and 500 everywhere but `/healthz`; 400, 413 and 422 where
+/// a body or query is read; 404 where the path names something.
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{RefOr, ResponseBuilder};
+        let error = || {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description("An error")
+                    .content(
+                        "application/json",
+                        utoipa::openapi::ContentBuilder::new()
+                            .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                (&mut item.get, false),
+                (&mut item.post, true),
+                (&mut item.put, true),
+                (&mut item.patch, true),
+                (&mut item.delete, false),
+            ];
+            for (operation, writes) in operations {
+                let Some(op) = operation.as_mut() else { continue };
+                let mut statuses: Vec<&str> = Vec::new();
+                if path.starts_with("/api/") {
+                    statuses.extend(["401", "429", "500"]);
+                }
+                if writes || op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+                    statuses.extend(["400", "422"]);
+                }
+                if writes {
+                    statuses.push("413");
+                }
+                if path.contains('{') {
+                    statuses.push("404");
+                }
+                for status in statuses {
+                    op.responses.responses.entry(status.to_owned()).or_insert_with(error);
+                }
+            }
+        }
+    }
+}
+
 impl Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
@@ -55,7 +107,7 @@ impl Modify for Security {
                        Times are epoch milliseconds.",
         license(name = "AGPL-3.0-or-later")
     ),
-    modifiers(&Security),
+    modifiers(&Security, &CommonErrors),
     security(("bearer" = []), ("session" = [])),
     paths(
         crate::api::healthz,
