@@ -3,8 +3,9 @@
 //! write and opens on read, so nothing above it ever sees ciphertext.
 //!
 //! At start ([`Store::migrate`]) the store finishes or discards an interrupted key
-//! rotation, encrypts credentials an older version stored in plain text and scrubs their
-//! old bytes, then proves the key opens every stored value: a wrong key stops start-up.
+//! rotation, proves the key opens every sealed value (a wrong key stops start-up before
+//! anything is written), then encrypts credentials an older version stored in plain text
+//! and scrubs their old bytes.
 //! [`Store::rotate_key`] re-encrypts everything under a new key in one transaction.
 
 use std::path::PathBuf;
@@ -122,6 +123,13 @@ impl Store {
     /// The start-up step after the SQL migrations: see the module docs. Idempotent.
     pub(crate) async fn secure_credentials(&self) -> Result<()> {
         self.finish_interrupted_rotation().await?;
+        // The key must open what is sealed before it seals anything more.
+        let key = self.keys.key();
+        for (id, stored) in self.stored_credentials().await? {
+            if crypto::is_sealed(&stored) {
+                open_with(&key, &id, &stored)?;
+            }
+        }
         let sealed = self.seal_plain_credentials().await?;
         if sealed > 0 {
             tracing::info!(
@@ -133,10 +141,6 @@ impl Store {
             // Also after a crash between sealing and scrubbing: old page images in the
             // main file and the WAL are overwritten by the checkpoint, and the WAL emptied.
             self.checkpoint().await?;
-        }
-        let key = self.keys.key();
-        for (id, stored) in self.stored_credentials().await? {
-            open_with(&key, &id, &stored)?;
         }
         Ok(())
     }

@@ -531,18 +531,25 @@ async fn split(res: reqwest::Response) -> (u16, Value) {
 /// [`TestApp`] on its backend, running the body with `$t: &TestApp`, then stopping it.
 /// The PostgreSQL test returns early (after one note) when PostgreSQL is not configured.
 ///
+/// With `prepared_by f`, the app starts on a database `f` prepared first (see
+/// [`TestApp::spawn_on_prepared`]).
+///
 /// ```ignore
 /// both_backends!(a_duplicate_delivery_changes_nothing, |t| async move { /* … */ });
+/// both_backends!(an_upgrade_keeps_working, prepared_by old_version, |t| async move { /* … */ });
 /// ```
 #[macro_export]
 macro_rules! both_backends {
     ($name:ident, |$t:ident| $body:expr) => {
+        $crate::both_backends!($name, prepared_by | _ | Box::pin(async {}), |$t| $body);
+    };
+    ($name:ident, prepared_by $prepare:expr, |$t:ident| $body:expr) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
             async fn run(backend: $crate::Backend) {
-                let Some(app) = $crate::TestApp::spawn(backend).await else {
+                let Some(app) = $crate::TestApp::spawn_on_prepared(backend, $prepare).await else {
                     return;
                 };
                 {
