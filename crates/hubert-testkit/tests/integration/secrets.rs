@@ -445,3 +445,42 @@ both_backends!(a_rotated_key_replaces_the_old_one_everywhere, |t| async move {
     assert!(audit[0].1.contains("2 credentials"), "{audit:?}");
     assert!(audit[0].1.contains(&old_id.to_string()) && audit[0].1.contains(&done.new_key.to_string()));
 });
+
+/// The crash window of a key-file rotation: the new key is written to `hubert.key.new`
+/// first and renamed over `hubert.key` after the commit. A crash after the commit leaves
+/// the database sealed with the `.new` key; before the commit, with the old one. Either way
+/// the next start finds out from the key ids, finishes or discards, and runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_rotation_interrupted_on_either_side_of_its_commit_is_finished_or_discarded_at_start() {
+    let t = TestApp::spawn(Backend::Sqlite).await.expect("SQLite is always there");
+    let file = sqlite_path(&t).with_extension("key");
+    let pending = file.with_extension("key.new");
+    let old = std::fs::read_to_string(&file).unwrap();
+    let done = t.app.store.rotate_key(None, "tests", t.now()).await.expect("rotation");
+
+    // Crashed after the commit, before the rename.
+    std::fs::rename(&file, &pending).unwrap();
+    std::fs::write(&file, &old).unwrap();
+    let next = t.instance_with_key(None).await.expect("finishes the rotation");
+    assert_eq!(next.app.store.key_id(), done.new_key);
+    assert!(!pending.exists());
+    assert_eq!(
+        SecretKey::from_base64(&std::fs::read_to_string(&file).unwrap())
+            .unwrap()
+            .id(),
+        done.new_key
+    );
+    assert_eq!(
+        whatsapp_to(&next.url(), &t, &t.wa_profile_id, PNID, "wamid.K1", WA_APP_SECRET).await,
+        200
+    );
+    next.stop().await;
+
+    // Crashed before the commit: the parked key never sealed anything.
+    std::fs::write(&pending, SecretKey::generate().to_base64().as_bytes()).unwrap();
+    let next = t.instance_with_key(None).await.expect("discards the parked key");
+    assert_eq!(next.app.store.key_id(), done.new_key);
+    assert!(!pending.exists());
+    next.stop().await;
+    t.stop().await;
+}
