@@ -88,6 +88,7 @@ pub(crate) async fn start_server(database_url: &str) -> anyhow::Result<RunningSe
         http: Default::default(),
         listen: "127.0.0.1:0".parse()?,
         database_url: database_url.to_owned(),
+        secret_key: crate::secret_key()?,
         public_url: None,
         endpoints: Endpoints::default(),
         clock: Arc::new(SystemClock),

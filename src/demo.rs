@@ -168,8 +168,7 @@ pub async fn run(
     x.set_clock(clock.clone());
     x.set_user_id(X_USER_ID);
     // Seed before the server (and its delivery worker) runs: history is not sent anywhere.
-    let store = hubert_store::Store::connect(database_url).await?;
-    store.migrate().await?;
+    let store = crate::open_store(database_url).await?;
     let seeded = seed(&App::new(
         store.clone(),
         clock.clone(),
@@ -183,6 +182,7 @@ pub async fn run(
         http: Default::default(),
         listen,
         database_url: database_url.to_owned(),
+        secret_key: crate::secret_key()?,
         public_url: None,
         endpoints: Endpoints {
             graph_api_url: graph.base_url(),

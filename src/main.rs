@@ -1,5 +1,6 @@
 //! The `hubert` command: run the hub (`serve`), the demo (`demo`), migrations, admin
-//! tasks and benchmarks. Every setting is also an environment variable.
+//! tasks and benchmarks. Every setting is also an environment variable; the secret key
+//! (`HUBERT_SECRET_KEY`, `HUBERT_NEW_SECRET_KEY`) only is, so it never shows in a process list.
 
 mod bench;
 mod demo;
@@ -13,7 +14,7 @@ use clap::{Parser, Subcommand};
 use hubert_app::workers::delivery::CrashAfterSend;
 use hubert_app::{App, Endpoints};
 use hubert_core::{Role, SystemClock};
-use hubert_store::Store;
+use hubert_store::{SecretKey, Store};
 use hubert_web::server::{self, ServerConfig};
 
 #[derive(Parser)]
@@ -123,6 +124,31 @@ enum AdminCommand {
         #[arg(long, value_parser = ["admin", "lead", "agent"])]
         role: String,
     },
+    /// Re-encrypt every platform credential under HUBERT_NEW_SECRET_KEY (or, on SQLite
+    /// without HUBERT_SECRET_KEY, under a new key file) in one transaction.
+    RotateKey,
+}
+
+/// The key from `HUBERT_SECRET_KEY`, if set (see `hubert_store::credentials`).
+pub(crate) fn secret_key() -> anyhow::Result<Option<SecretKey>> {
+    Ok(hubert_store::secret_key_from_env("HUBERT_SECRET_KEY")?)
+}
+
+/// Opens the database with the configured key and migrates it (which also encrypts
+/// credentials an older version stored in plain text and checks the key opens them).
+pub(crate) async fn open_store(database_url: &str) -> anyhow::Result<Store> {
+    let store = Store::connect_with_key(database_url, secret_key()?).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Data files (database, WAL, key file) readable by this user only.
+fn private_files() {
+    #[cfg(unix)]
+    // SAFETY: umask only sets the process's file-creation mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
 }
 
 fn init_tracing() {
@@ -138,6 +164,7 @@ fn init_tracing() {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    private_files();
     let cli = Cli::parse();
     match cli.command {
         Command::Bench { command } => return bench::run(command).await,
@@ -158,6 +185,7 @@ async fn main() -> anyhow::Result<()> {
                 },
                 listen: serve.listen,
                 database_url: db.database_url,
+                secret_key: secret_key()?,
                 public_url: serve.public_url,
                 endpoints: Endpoints {
                     graph_api_url: serve.graph_api_url,
@@ -181,13 +209,11 @@ async fn main() -> anyhow::Result<()> {
             clock_control,
         } => demo::run(listen, &database_url, interval, clock_control).await?,
         Command::Migrate { db } => {
-            let store = Store::connect(&db.database_url).await?;
-            store.migrate().await?;
+            open_store(&db.database_url).await?;
             println!("migrations applied");
         }
         Command::Admin { command, db } => {
-            let store = Store::connect(&db.database_url).await?;
-            store.migrate().await?;
+            let store = open_store(&db.database_url).await?;
             let app = App::new(store, Arc::new(SystemClock), Endpoints::default(), String::new());
             let ws = ensure_workspace(&app).await?;
             match command {
@@ -207,9 +233,33 @@ async fn main() -> anyhow::Result<()> {
                         .map_err(|e| anyhow::anyhow!("{e}"))?;
                     println!("{token}");
                 }
+                AdminCommand::RotateKey => rotate_key(&app).await?,
             }
         }
         Command::Bench { .. } | Command::Text { .. } => unreachable!("handled above"),
+    }
+    Ok(())
+}
+
+/// `hubert admin rotate-key`: prints what it did, never a key.
+async fn rotate_key(app: &App) -> anyhow::Result<()> {
+    let new = hubert_store::secret_key_from_env("HUBERT_NEW_SECRET_KEY")?;
+    let from_env = new.is_some();
+    let done = app.store.rotate_key(new, "cli", app.now()).await?;
+    println!(
+        "re-encrypted {} credentials: key {} -> {} (audit: key.rotated)",
+        done.count, done.old_key, done.new_key
+    );
+    match &done.key_file {
+        Some(file) => println!(
+            "the new key is in {}; the old key opens nothing any more",
+            file.display()
+        ),
+        None if from_env => println!(
+            "start every instance with HUBERT_SECRET_KEY set to the value of HUBERT_NEW_SECRET_KEY; \
+             instances still running with the old key cannot open the credentials until then"
+        ),
+        None => {}
     }
     Ok(())
 }

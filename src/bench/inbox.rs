@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 
 use hubert_app::{App, Endpoints};
 use hubert_core::{Role, SystemClock};
-use hubert_store::Store;
 use hyper::Method;
 use serde_json::json;
 
@@ -57,8 +56,7 @@ fn sqlite_size(url: &str) -> Option<u64> {
 
 pub async fn seed(args: SeedArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.conversations > 0, "--conversations must be positive");
-    let store = Store::connect(&args.database_url).await?;
-    store.migrate().await?;
+    let store = crate::open_store(&args.database_url).await?;
     let app = App::new(store, Arc::new(SystemClock), Endpoints::default(), String::new());
     // A profile of its own for every seed, so seeding twice adds rather than collides.
     let phone_number_id = format!("1095{:011}", rand::random::<u64>() % 100_000_000_000);

@@ -10,8 +10,13 @@
 //! SQLite has one writer: writes go through a single-connection pool (so no transaction
 //! ever fails with "database is locked"), reads through a wider pool. Durability:
 //! SQLite WAL with `synchronous=FULL`; PostgreSQL `synchronous_commit=on`.
+//!
+//! Secrets at rest (decision 0003): platform credentials are sealed on write and opened
+//! on read ([`credentials`], [`crypto`]) under the key of [`keyring`]; SQLite files are
+//! created 0600 and every SQLite connection runs with `secure_delete` on.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -21,9 +26,12 @@ use sqlx::{ConnectOptions, PgPool, SqlitePool};
 mod auth;
 mod bulk;
 mod conversations;
+pub mod credentials;
+pub mod crypto;
 pub mod events;
 mod ingest;
 mod jobs;
+mod keyring;
 mod profiles;
 mod reports;
 pub mod rows;
@@ -31,6 +39,8 @@ mod wallboards;
 mod words;
 
 pub use conversations::{ConversationFilter, NewReply, ReplyOutcome};
+pub use credentials::{secret_key_from_env, KeyRotation, SecretError};
+pub use crypto::{KeyId, SecretKey};
 pub use events::{Event, EventBus};
 pub use ingest::{IngestBatch, IngestOutcome, NewInbound, NewStatus};
 pub use jobs::{ClaimedJob, JobResult};
@@ -50,6 +60,8 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -84,12 +96,22 @@ pub enum Backend {
 pub struct Store {
     pub(crate) write: Pool,
     pub(crate) read: Pool,
+    /// The key credentials are sealed with (shared by every clone).
+    pub(crate) keys: Arc<keyring::Keyring>,
 }
 
 impl Store {
-    /// Connects to `sqlite:PATH`, a bare file path, or `postgres://…`.
+    /// Connects to `sqlite:PATH`, a bare file path, or `postgres://…` with the default key:
+    /// on SQLite the key file beside the database (created on first use); PostgreSQL needs
+    /// a key, so this fails there (use [`Store::connect_with_key`]).
     pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with_key(url, None).await
+    }
+
+    /// Connects with `key` (from `HUBERT_SECRET_KEY`), or the default key when `None`.
+    pub async fn connect_with_key(url: &str, key: Option<SecretKey>) -> Result<Self> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let keys = Arc::new(keyring::Keyring::given(key.ok_or(SecretError::MissingKey)?));
             let opts = PgConnectOptions::from_str(url)?
                 .options([("synchronous_commit", "on")])
                 .log_statements(tracing::log::LevelFilter::Trace);
@@ -102,17 +124,18 @@ impl Store {
             Ok(Self {
                 write: pool.clone(),
                 read: pool,
+                keys,
             })
         } else {
             let path = url
                 .strip_prefix("sqlite://")
                 .or_else(|| url.strip_prefix("sqlite:"))
                 .unwrap_or(url);
-            if let Some(dir) = std::path::Path::new(path).parent() {
-                if !dir.as_os_str().is_empty() {
-                    let _ = std::fs::create_dir_all(dir);
-                }
-            }
+            let keys = Arc::new(match key {
+                Some(key) => keyring::Keyring::given(key),
+                None => keyring::Keyring::key_file_beside(std::path::Path::new(path))?,
+            });
+            keyring::private_database_files(std::path::Path::new(path)).map_err(sqlx::Error::Io)?;
             let opts = SqliteConnectOptions::new()
                 .filename(path)
                 .create_if_missing(true)
@@ -121,6 +144,7 @@ impl Store {
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
                 .pragma("cache_size", "-65536")
+                .pragma("secure_delete", "ON")
                 .log_statements(tracing::log::LevelFilter::Trace);
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
@@ -143,14 +167,18 @@ impl Store {
                             SqliteConnectOptions::new()
                                 .filename(path)
                                 .busy_timeout(Duration::from_secs(10))
-                                .synchronous(SqliteSynchronous::Full),
+                                .synchronous(SqliteSynchronous::Full)
+                                .pragma("secure_delete", "ON"),
                         )
                         .await?
                 }
             };
+            // The WAL and shared-memory files exist now; older versions left them readable.
+            keyring::private_database_files(std::path::Path::new(path)).map_err(sqlx::Error::Io)?;
             Ok(Self {
                 write: Pool::Sqlite(write),
                 read: Pool::Sqlite(read),
+                keys,
             })
         }
     }
@@ -162,13 +190,15 @@ impl Store {
         }
     }
 
-    /// Applies the migrations of this backend.
+    /// Applies the migrations of this backend, then secures the stored credentials:
+    /// plain text left by an older version is encrypted (and its old bytes scrubbed), and
+    /// the key must open every stored value, or this fails (a wrong key stops start-up).
     pub async fn migrate(&self) -> Result<()> {
         match &self.write {
             Pool::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
             Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
-        Ok(())
+        self.secure_credentials().await
     }
 
     /// A trivial query, for `/healthz`.

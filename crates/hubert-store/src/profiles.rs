@@ -1,5 +1,6 @@
 //! Profiles ("webcareprofielen"), their WhatsApp templates, and the quarantine of
-//! deliveries that could not be understood.
+//! deliveries that could not be understood. Credentials are sealed on the way in and
+//! opened on the way out ([`crate::credentials`]): callers see plain JSON only.
 
 use crate::auth::unique_to_conflict;
 use crate::rows::{ProfileRow, QuarantineRow, TemplateRow};
@@ -10,36 +11,40 @@ const PROFILE_COLS: &str =
 
 impl Store {
     pub async fn create_profile(&self, p: &ProfileRow) -> Result<()> {
+        let sealed = self.seal_credentials(&p.id, &p.credentials);
         on_pool!(&self.write, pool => {
             sqlx::query(&format!("INSERT INTO profiles ({PROFILE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"))
                 .bind(&p.id).bind(&p.workspace_id).bind(&p.platform).bind(&p.name).bind(&p.account_id)
-                .bind(&p.credentials).bind(p.threshold_minutes).bind(p.target_percent).bind(p.created_at)
+                .bind(&sealed).bind(p.threshold_minutes).bind(p.target_percent).bind(p.created_at)
                 .execute(pool).await.map_err(unique_to_conflict)?;
         });
         Ok(())
     }
 
     pub async fn profiles(&self, workspace_id: &str) -> Result<Vec<ProfileRow>> {
-        on_pool!(&self.read, pool => {
-            Ok(sqlx::query_as::<_, ProfileRow>(&format!("SELECT {PROFILE_COLS} FROM profiles WHERE workspace_id = $1 ORDER BY name"))
-                .bind(workspace_id).fetch_all(pool).await?)
-        })
+        let rows = on_pool!(&self.read, pool => {
+            sqlx::query_as::<_, ProfileRow>(&format!("SELECT {PROFILE_COLS} FROM profiles WHERE workspace_id = $1 ORDER BY name"))
+                .bind(workspace_id).fetch_all(pool).await?
+        });
+        rows.into_iter().map(|r| self.open_credentials(r)).collect()
     }
 
     /// A profile by id regardless of workspace: webhooks arrive without a session and are
     /// routed by the profile id in their URL.
     pub async fn profile_for_webhook(&self, id: &str) -> Result<Option<ProfileRow>> {
-        on_pool!(&self.read, pool => {
-            Ok(sqlx::query_as::<_, ProfileRow>(&format!("SELECT {PROFILE_COLS} FROM profiles WHERE id = $1"))
-                .bind(id).fetch_optional(pool).await?)
-        })
+        let row = on_pool!(&self.read, pool => {
+            sqlx::query_as::<_, ProfileRow>(&format!("SELECT {PROFILE_COLS} FROM profiles WHERE id = $1"))
+                .bind(id).fetch_optional(pool).await?
+        });
+        row.map(|r| self.open_credentials(r)).transpose()
     }
 
     pub async fn profile(&self, workspace_id: &str, id: &str) -> Result<Option<ProfileRow>> {
-        on_pool!(&self.read, pool => {
-            Ok(sqlx::query_as::<_, ProfileRow>(&format!("SELECT {PROFILE_COLS} FROM profiles WHERE workspace_id = $1 AND id = $2"))
-                .bind(workspace_id).bind(id).fetch_optional(pool).await?)
-        })
+        let row = on_pool!(&self.read, pool => {
+            sqlx::query_as::<_, ProfileRow>(&format!("SELECT {PROFILE_COLS} FROM profiles WHERE workspace_id = $1 AND id = $2"))
+                .bind(workspace_id).bind(id).fetch_optional(pool).await?
+        });
+        row.map(|r| self.open_credentials(r)).transpose()
     }
 
     pub async fn add_template(

@@ -31,7 +31,8 @@ pub struct TokenRow {
 }
 
 /// A connected account ("webcareprofiel"). `credentials` is JSON with secrets: never
-/// serialise it into a response.
+/// serialise it into a response. The store encrypts it at rest; rows it returns carry the
+/// plain JSON.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ProfileRow {
     pub id: String,

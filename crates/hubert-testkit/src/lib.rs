@@ -17,6 +17,7 @@ use hubert_app::workers::delivery::CrashAfterSend;
 use hubert_app::{App, Endpoints};
 use hubert_channels::fake::{sign_meta, sign_x, FakeGraph, FakeX};
 use hubert_core::{Clock, FakeClock, Role};
+use hubert_store::SecretKey;
 use hubert_web::server::{self, RunningServer, ServerConfig};
 use serde_json::{json, Value};
 
@@ -134,14 +135,31 @@ pub struct TestApp {
     database: Database,
     /// The database this app runs on (a second instance can share it).
     pub database_url: String,
+    /// The key credentials are encrypted with: generated for PostgreSQL (as
+    /// `HUBERT_SECRET_KEY` would be), `None` on SQLite (the key file beside the database).
+    pub secret_key: Option<SecretKey>,
 }
 
 impl TestApp {
     /// Starts and seeds an app on `backend`; `None` when that backend is not available
     /// here (PostgreSQL without `HUBERT_TEST_POSTGRES_URL`).
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_on_prepared(backend, |_| Box::pin(async {})).await
+    }
+
+    /// Like [`TestApp::spawn`], but runs `prepare` on the fresh, empty database (given its
+    /// URL) before Hubert starts on it: to build a database as an older version left it.
+    pub async fn spawn_on_prepared<F>(backend: Backend, prepare: F) -> Option<TestApp>
+    where
+        F: for<'a> FnOnce(&'a str) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'a>>,
+    {
         let (database, database_url) = Database::fresh(backend).await?;
+        prepare(&database_url).await;
         let shared_url = database_url.clone();
+        let secret_key = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(SecretKey::generate()),
+        };
         let clock = FakeClock::new(START_MS);
         let shared: Arc<dyn Clock> = Arc::new(clock.clone());
         let graph = FakeGraph::start().await;
@@ -155,6 +173,7 @@ impl TestApp {
             http: http_limits(),
             listen: "127.0.0.1:0".parse().expect("loopback address"),
             database_url,
+            secret_key: secret_key.clone(),
             public_url: None,
             endpoints: Endpoints {
                 graph_api_url: graph.base_url(),
@@ -217,6 +236,7 @@ impl TestApp {
             server,
             database,
             database_url: shared_url,
+            secret_key,
         };
         t.wa_profile_id = t.create_profile(json!({
             "platform": "whatsapp", "name": "Klantenservice WhatsApp",
@@ -239,13 +259,23 @@ impl TestApp {
         created["id"].as_str().expect("profile id").to_owned()
     }
 
-    /// Another Hubert instance on the same database, clock and fake platforms (scale-out).
+    /// Another Hubert instance on the same database, clock, fake platforms and secret key
+    /// (scale-out).
     pub async fn second_instance(&self) -> RunningServer {
+        self.instance_with_key(self.secret_key.clone())
+            .await
+            .expect("second instance")
+    }
+
+    /// Another instance on the same database with the given key (`None`: the SQLite key
+    /// file); an error when it refuses to start.
+    pub async fn instance_with_key(&self, secret_key: Option<SecretKey>) -> anyhow::Result<RunningServer> {
         server::start(ServerConfig {
             web: web_config(),
             http: http_limits(),
             listen: "127.0.0.1:0".parse().expect("loopback address"),
             database_url: self.database_url.clone(),
+            secret_key,
             public_url: None,
             endpoints: Endpoints {
                 graph_api_url: self.graph.base_url(),
@@ -256,7 +286,6 @@ impl TestApp {
             crash_after_send: CrashAfterSend::default(),
         })
         .await
-        .expect("second instance")
     }
 
     /// Stops the server and worker and removes the database.
@@ -502,18 +531,25 @@ async fn split(res: reqwest::Response) -> (u16, Value) {
 /// [`TestApp`] on its backend, running the body with `$t: &TestApp`, then stopping it.
 /// The PostgreSQL test returns early (after one note) when PostgreSQL is not configured.
 ///
+/// With `prepared_by f`, the app starts on a database `f` prepared first (see
+/// [`TestApp::spawn_on_prepared`]).
+///
 /// ```ignore
 /// both_backends!(a_duplicate_delivery_changes_nothing, |t| async move { /* … */ });
+/// both_backends!(an_upgrade_keeps_working, prepared_by old_version, |t| async move { /* … */ });
 /// ```
 #[macro_export]
 macro_rules! both_backends {
     ($name:ident, |$t:ident| $body:expr) => {
+        $crate::both_backends!($name, prepared_by | _ | Box::pin(async {}), |$t| $body);
+    };
+    ($name:ident, prepared_by $prepare:expr, |$t:ident| $body:expr) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
             async fn run(backend: $crate::Backend) {
-                let Some(app) = $crate::TestApp::spawn(backend).await else {
+                let Some(app) = $crate::TestApp::spawn_on_prepared(backend, $prepare).await else {
                     return;
                 };
                 {

@@ -8,6 +8,8 @@ mod agents;
 mod scale_out;
 #[path = "integration/schema.rs"]
 mod schema;
+#[path = "integration/secrets.rs"]
+mod secrets;
 #[path = "integration/security.rs"]
 mod security;
 #[path = "integration/sending.rs"]

@@ -9,7 +9,7 @@ use std::time::Duration;
 use hubert_app::workers::delivery::{self, CrashAfterSend};
 use hubert_app::{App, Endpoints};
 use hubert_core::Clock;
-use hubert_store::Store;
+use hubert_store::{SecretKey, Store};
 use tokio::sync::watch;
 
 pub struct ServerConfig {
@@ -19,6 +19,9 @@ pub struct ServerConfig {
     /// Connection limits.
     pub http: HttpLimits,
     pub database_url: String,
+    /// The key platform credentials are encrypted with (`HUBERT_SECRET_KEY`). Required on
+    /// PostgreSQL; on SQLite `None` means the key file beside the database.
+    pub secret_key: Option<SecretKey>,
     /// Base URL the platforms reach us at; defaults to `http://{bound address}`.
     pub public_url: Option<String>,
     pub endpoints: Endpoints,
@@ -59,7 +62,7 @@ pub struct RunningServer {
 
 /// Starts Hubert and returns once it accepts connections.
 pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
-    let store = Store::connect(&config.database_url).await?;
+    let store = Store::connect_with_key(&config.database_url, config.secret_key).await?;
     store.migrate().await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;

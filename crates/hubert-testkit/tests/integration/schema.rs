@@ -20,7 +20,9 @@ async fn sqlite_and_postgresql_have_the_same_tables_and_columns() {
 
     let Some(admin) = postgres_admin_url() else { return };
     let db = PgDatabase::create(&admin).await.expect("test database");
-    let pg = Store::connect(&db.url).await.expect("postgres");
+    let pg = Store::connect_with_key(&db.url, Some(hubert_store::SecretKey::generate()))
+        .await
+        .expect("postgres");
     pg.migrate().await.expect("postgres migrations");
     let pg_schema = pg.schema().await.expect("postgres schema");
     pg.close().await;
