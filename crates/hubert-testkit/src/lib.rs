@@ -74,6 +74,15 @@ fn http_limits() -> server::HttpLimits {
     }
 }
 
+/// Server settings a test may change (see [`TestApp::spawn_with`]).
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// `HUBERT_TRUSTED_PROXIES`.
+    pub trusted_proxies: hubert_app::throttle::TrustedProxies,
+    /// `HUBERT_COOKIE_SECURE`.
+    pub cookie_secure: Option<bool>,
+}
+
 /// Which database a [`TestApp`] runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -144,12 +153,24 @@ impl TestApp {
     /// Starts and seeds an app on `backend`; `None` when that backend is not available
     /// here (PostgreSQL without `HUBERT_TEST_POSTGRES_URL`).
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        Self::spawn_on_prepared(backend, |_| Box::pin(async {})).await
+        Self::spawn_with(backend, Settings::default()).await
+    }
+
+    /// [`TestApp::spawn`] with server settings other than the defaults.
+    pub async fn spawn_with(backend: Backend, settings: Settings) -> Option<TestApp> {
+        Self::spawn_prepared_with(backend, settings, |_| Box::pin(async {})).await
     }
 
     /// Like [`TestApp::spawn`], but runs `prepare` on the fresh, empty database (given its
     /// URL) before Hubert starts on it: to build a database as an older version left it.
     pub async fn spawn_on_prepared<F>(backend: Backend, prepare: F) -> Option<TestApp>
+    where
+        F: for<'a> FnOnce(&'a str) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'a>>,
+    {
+        Self::spawn_prepared_with(backend, Settings::default(), prepare).await
+    }
+
+    async fn spawn_prepared_with<F>(backend: Backend, settings: Settings, prepare: F) -> Option<TestApp>
     where
         F: for<'a> FnOnce(&'a str) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'a>>,
     {
@@ -182,6 +203,8 @@ impl TestApp {
             clock: shared,
             worker_poll: Duration::from_millis(20),
             crash_after_send: crash_after_send.clone(),
+            cookie_secure: settings.cookie_secure,
+            trusted_proxies: settings.trusted_proxies,
         })
         .await
         .unwrap_or_else(|e| panic!("Hubert did not start on {backend:?}: {e:#}"));
@@ -284,6 +307,8 @@ impl TestApp {
             clock: Arc::new(self.clock.clone()),
             worker_poll: Duration::from_millis(20),
             crash_after_send: CrashAfterSend::default(),
+            cookie_secure: None,
+            trusted_proxies: Default::default(),
         })
         .await
     }
