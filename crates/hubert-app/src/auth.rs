@@ -26,6 +26,9 @@ pub const MAX_EMAIL_BYTES: usize = 254;
 pub const MAX_PASSWORD_BYTES: usize = 1024;
 /// What a refused-because-busy login suggests waiting, in seconds.
 pub const BUSY_RETRY_SECS: u64 = 1;
+/// Logins that may wait for a hashing slot, per slot, and how long they wait at most.
+const LOGIN_QUEUE_PER_SLOT: usize = 4;
+const LOGIN_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// A random secret, URL-safe.
 pub fn random_token(bytes: usize) -> String {
@@ -41,13 +44,16 @@ pub fn hash_secret(secret: &str) -> String {
 }
 
 /// The bound on argon2 work: each run takes ~19 MiB and a core, so at most `limit` run
-/// at once. Logins that find it full are refused at once (503); admin actions wait.
+/// at once. Logins that find it full wait briefly in a short queue and are refused
+/// beyond it (503); admin actions wait.
 #[derive(Clone)]
 pub struct PasswordHashing {
     permits: Arc<Semaphore>,
     limit: usize,
     running: Arc<AtomicUsize>,
     peak: Arc<AtomicUsize>,
+    runs: Arc<AtomicUsize>,
+    waiting: Arc<AtomicUsize>,
 }
 
 impl Default for PasswordHashing {
@@ -64,6 +70,8 @@ impl PasswordHashing {
             limit,
             running: Arc::default(),
             peak: Arc::default(),
+            runs: Arc::default(),
+            waiting: Arc::default(),
         }
     }
 
@@ -77,10 +85,37 @@ impl PasswordHashing {
         self.peak.load(Ordering::SeqCst)
     }
 
+    /// How many hashes or checks ran so far.
+    pub fn runs(&self) -> usize {
+        self.runs.load(Ordering::SeqCst)
+    }
+
     fn try_permit(&self) -> Result<OwnedSemaphorePermit, AppError> {
         self.permits.clone().try_acquire_owned().map_err(|_| AppError::Busy {
             retry_after_secs: BUSY_RETRY_SECS,
         })
+    }
+
+    /// A permit for a login: at once when one is free; else a short wait in a short
+    /// queue (a rush of colleagues signing in at nine), else refused (`Busy`). Waiting
+    /// costs no hashing memory: that is only taken while a hash runs.
+    async fn login_permit(&self) -> Result<OwnedSemaphorePermit, AppError> {
+        if let Ok(p) = self.try_permit() {
+            return Ok(p);
+        }
+        let busy = AppError::Busy {
+            retry_after_secs: BUSY_RETRY_SECS,
+        };
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.limit * LOGIN_QUEUE_PER_SLOT {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(busy);
+        }
+        let permit = tokio::time::timeout(LOGIN_QUEUE_WAIT, self.permits.clone().acquire_owned()).await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        match permit {
+            Ok(Ok(p)) => Ok(p),
+            _ => Err(busy),
+        }
     }
 
     async fn permit(&self) -> Result<OwnedSemaphorePermit, AppError> {
@@ -99,6 +134,7 @@ impl PasswordHashing {
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
         let (running, peak) = (self.running.clone(), self.peak.clone());
+        self.runs.fetch_add(1, Ordering::SeqCst);
         tokio::task::spawn_blocking(move || {
             let now = running.fetch_add(1, Ordering::SeqCst) + 1;
             peak.fetch_max(now, Ordering::SeqCst);
@@ -218,7 +254,7 @@ impl App {
                 retry_after_secs: u64::try_from((wait_ms + 999) / 1000).unwrap_or(1),
             });
         }
-        let permit = self.hashing.try_permit()?;
+        let permit = self.hashing.login_permit().await?;
         let user = self.store.user_by_email(email).await?;
         let password = password.to_owned();
         let ok = match &user {
@@ -334,9 +370,14 @@ impl App {
         Ok(removed)
     }
 
-    /// The hashing bound (its gauge, for tests).
+    /// The hashing bound (its gauges, for tests and metrics).
     pub fn password_hashing(&self) -> &PasswordHashing {
         &self.hashing
+    }
+
+    /// Entries the login throttle holds (for tests and metrics).
+    pub fn login_throttle_entries(&self) -> usize {
+        self.throttle.len()
     }
 }
 

@@ -266,12 +266,15 @@ impl LoginThrottle {
         }
     }
 
-    /// A correct password: the account's failures are forgotten and the address is known
-    /// to it from now on.
+    /// A correct password: the address is known to the account from now on, and the
+    /// account's failures are forgotten — unless it is in a wait (the user came in from a
+    /// known address while someone elsewhere is guessing: the guesser keeps waiting).
     pub fn succeeded(&self, email: &str, client: IpAddr, now: i64) {
         let mut m = self.maps();
         let account = account_key(email);
-        m.accounts.remove(&account);
+        if m.accounts.get(&account, now).is_none_or(|a| a.wait_until <= now) {
+            m.accounts.remove(&account);
+        }
         m.known
             .entry((account, ClientKey::of(client)), now, || KnownSince(now))
             .0 = now;
@@ -458,6 +461,11 @@ mod tests {
         assert!(wait <= ACCOUNT_MAX_WAIT_MS);
         assert_eq!(t.check("anna@example.nl", other, 100 + wait), Ok(()), "the wait ends");
         assert_eq!(t.check("anna@example.nl", user, 100), Ok(()), "the user's own address");
+        t.succeeded("anna@example.nl", user, 100);
+        assert!(
+            t.check("anna@example.nl", other, 101).is_err(),
+            "the guesser still waits"
+        );
     }
 
     #[test]

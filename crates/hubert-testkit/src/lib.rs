@@ -21,7 +21,7 @@ use hubert_store::SecretKey;
 use hubert_web::server::{self, RunningServer, ServerConfig};
 use serde_json::{json, Value};
 
-pub use session::Session;
+pub use session::{html_attr_after, set_cookie, Session};
 pub use wallboard::{Board, EventStream, Next, SseEvent};
 
 /// The fake clock's start: 2026-01-01 10:00:00 UTC.
@@ -81,6 +81,8 @@ pub struct Settings {
     pub trusted_proxies: hubert_app::throttle::TrustedProxies,
     /// `HUBERT_COOKIE_SECURE`.
     pub cookie_secure: Option<bool>,
+    /// `HUBERT_PUBLIC_URL` (default: the bound address over http).
+    pub public_url: Option<String>,
 }
 
 /// Which database a [`TestApp`] runs on.
@@ -195,7 +197,7 @@ impl TestApp {
             listen: "127.0.0.1:0".parse().expect("loopback address"),
             database_url,
             secret_key: secret_key.clone(),
-            public_url: None,
+            public_url: settings.public_url,
             endpoints: Endpoints {
                 graph_api_url: graph.base_url(),
                 x_api_url: x.base_url(),
