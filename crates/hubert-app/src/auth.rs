@@ -272,6 +272,7 @@ impl App {
         let user = match user {
             Some(u) if ok => u,
             other => {
+                self.metrics.login_failures.inc();
                 self.throttle.failed(email, client, now);
                 self.login_failed(other.as_ref(), &client_text, now).await?;
                 return Err(AppError::Unauthorized);
