@@ -25,7 +25,18 @@ fn hubert(db: &str, args: &[&str]) -> String {
 fn tokens_are_created_listed_and_revoked_from_the_command_line() {
     let dir = std::env::temp_dir().join(format!("hubert-cli-{}", std::process::id()));
     let db = format!("sqlite:{}", dir.join("hubert.db").display());
-    let created = hubert(&db, &["create-token", "--name", "ci", "--role", "agent", "--expires-in-days", "7"]);
+    let created = hubert(
+        &db,
+        &[
+            "create-token",
+            "--name",
+            "ci",
+            "--role",
+            "agent",
+            "--expires-in-days",
+            "7",
+        ],
+    );
     let id = created
         .lines()
         .find_map(|l| l.strip_prefix("id: "))
@@ -37,7 +48,10 @@ fn tokens_are_created_listed_and_revoked_from_the_command_line() {
 
     let list = hubert(&db, &["list-tokens"]);
     let line = list.lines().find(|l| l.starts_with(&id)).expect("listed");
-    assert!(line.contains("ci") && line.contains("agent") && line.contains("active"), "{line}");
+    assert!(
+        line.contains("ci") && line.contains("agent") && line.contains("active"),
+        "{line}"
+    );
     assert!(!list.contains(&token), "the list never shows a token");
 
     assert!(hubert(&db, &["revoke-token", &id]).contains("revoked"));

@@ -80,6 +80,29 @@ fn info(row: TokenRow, now: i64) -> TokenInfo {
     }
 }
 
+/// The name and role of a valid request.
+fn checked(input: &NewToken) -> Result<(&str, Role), AppError> {
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::Invalid(
+            "invalid_name",
+            "Give the token a name of at most 100 characters.".into(),
+        ));
+    }
+    let role = Role::parse(input.role.trim())
+        .ok_or_else(|| AppError::Invalid("invalid_role", "role is admin, lead or agent".into()))?;
+    if input
+        .expires_in_days
+        .is_some_and(|d| !(1..=MAX_TOKEN_DAYS).contains(&d))
+    {
+        return Err(AppError::Invalid(
+            "invalid_expiry",
+            format!("expires_in_days is 1 to {MAX_TOKEN_DAYS}"),
+        ));
+    }
+    Ok((name, role))
+}
+
 impl Principal {
     /// The command line acting on a workspace (as an admin).
     pub fn cli(workspace_id: &str) -> Self {
@@ -102,24 +125,7 @@ impl App {
         client: &str,
     ) -> Result<CreatedToken, AppError> {
         who.require(Role::Admin)?;
-        let name = input.name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(AppError::Invalid(
-                "invalid_name",
-                "Give the token a name of at most 100 characters.".into(),
-            ));
-        }
-        let role = Role::parse(input.role.trim())
-            .ok_or_else(|| AppError::Invalid("invalid_role", "role is admin, lead or agent".into()))?;
-        if input
-            .expires_in_days
-            .is_some_and(|d| !(1..=MAX_TOKEN_DAYS).contains(&d))
-        {
-            return Err(AppError::Invalid(
-                "invalid_expiry",
-                format!("expires_in_days is 1 to {MAX_TOKEN_DAYS}"),
-            ));
-        }
+        let (name, role) = checked(&input)?;
         let token = format!("hub_{}", random_token(32));
         let token_hash = hash_secret(&token);
         let id = hubert_core::new_id();
