@@ -63,7 +63,7 @@ impl Serialize for AuditKind {
 }
 
 /// One audit entry as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: String,
     /// Epoch milliseconds.
@@ -81,7 +81,7 @@ pub struct AuditEntry {
 }
 
 /// A page of the audit log, newest first.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditPage {
     pub items: Vec<AuditEntry>,
     /// Pass as `offset` for the next page; absent on the last page.
@@ -199,7 +199,7 @@ impl App {
         rows.truncate(limit as usize);
         Ok(AuditPage {
             items: rows.into_iter().map(entry_of).collect(),
-            next_offset: more.then_some(filter.offset + limit),
+            next_offset: more.then(|| filter.offset.saturating_add(limit)),
         })
     }
 

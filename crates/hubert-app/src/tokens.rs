@@ -18,7 +18,7 @@ pub const TOKEN_TOUCH_MS: i64 = MINUTE;
 pub const MAX_TOKEN_DAYS: i64 = 3650;
 
 /// What an admin asks for.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewToken {
     pub name: String,
     pub role: String,
@@ -27,7 +27,8 @@ pub struct NewToken {
     pub expires_in_days: Option<i64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Whether a token still opens the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TokenState {
     Active,
@@ -36,7 +37,7 @@ pub enum TokenState {
 }
 
 /// A token as listed: never the token or its hash.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TokenInfo {
     pub id: String,
     pub name: String,
@@ -52,7 +53,7 @@ pub struct TokenInfo {
 }
 
 /// A new token: shown this once.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CreatedToken {
     #[serde(flatten)]
     pub info: TokenInfo,

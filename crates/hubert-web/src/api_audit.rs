@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use hubert_app::audit::AuditQuery;
-use hubert_app::AppError;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::auth::ApiUser;
 use crate::error::ApiError;
@@ -23,13 +23,20 @@ pub fn routes() -> Router<Web> {
 }
 
 /// The filters plus `format` (serde's `flatten` cannot read numbers from a query string).
-#[derive(Deserialize)]
-struct Params {
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct Params {
+    /// From this day (`YYYY-MM-DD`, local) or epoch milliseconds.
     from: Option<String>,
+    /// Up to and including this day (`YYYY-MM-DD`), or before these epoch milliseconds.
     to: Option<String>,
+    /// One kind of event, e.g. `login.failed`, `token.created`.
     kind: Option<String>,
+    /// Entries per page, 1 to 1000 (100 by default).
     limit: Option<i64>,
+    /// Entries to skip (the previous page's `next_offset`).
     offset: Option<i64>,
+    /// `csv` for the CSV export (as `/api/v1/audit.csv`).
     format: Option<String>,
 }
 
@@ -45,16 +52,16 @@ impl Params {
     }
 }
 
-fn bad_query(e: QueryRejection) -> ApiError {
-    ApiError(AppError::Invalid("invalid_query", e.body_text()))
-}
-
-async fn list(
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(Params),
+    responses((status = 200, body = hubert_app::audit::AuditPage, description = "Newest first; CSV with `format=csv`"),
+              (status = 401, body = crate::openapi::ErrorBody), (status = 403, body = crate::openapi::ErrorBody),
+              (status = 422, body = crate::openapi::ErrorBody)))]
+pub(crate) async fn list(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(p) = params.map_err(bad_query)?;
+    let Query(p) = params.map_err(crate::api::bad_query)?;
     let csv = p.format.as_deref() == Some("csv");
     let q = p.query();
     if csv {
@@ -63,13 +70,18 @@ async fn list(
     Ok(Json(web.app.audit_log(&who, &q).await?).into_response())
 }
 
-async fn csv(
+#[utoipa::path(get, path = "/api/v1/audit.csv", tag = "audit", params(Params),
+    responses((status = 200, content_type = "text/csv", body = String,
+               description = "time,at,kind,actor,actor_name,subject,client,detail; formulas neutralised"),
+              (status = 401, body = crate::openapi::ErrorBody), (status = 403, body = crate::openapi::ErrorBody),
+              (status = 422, body = crate::openapi::ErrorBody)))]
+pub(crate) async fn csv(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
-    params: Result<Query<AuditQuery>, QueryRejection>,
+    params: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(q) = params.map_err(bad_query)?;
-    csv_response(&web, &who, &q).await
+    let Query(p) = params.map_err(crate::api::bad_query)?;
+    csv_response(&web, &who, &p.query()).await
 }
 
 async fn csv_response(web: &Web, who: &hubert_app::Principal, q: &AuditQuery) -> Result<Response, ApiError> {

@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
 use hubert_app::tokens::{CreatedToken, NewToken, TokenInfo};
-use hubert_app::AppError;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::auth::{ApiUser, ClientAddr};
 use crate::error::ApiError;
@@ -19,32 +19,45 @@ pub fn routes() -> Router<Web> {
     Router::new()
         .route("/api/v1/tokens", get(list).post(create))
         .route("/api/v1/tokens/{id}", delete(revoke))
+        .layer(axum::extract::DefaultBodyLimit::max(crate::api::MAX_API_BODY))
 }
 
 /// The workspace's tokens, newest first.
-#[derive(Serialize)]
-struct TokenList {
+#[derive(Serialize, ToSchema)]
+pub(crate) struct TokenList {
     items: Vec<TokenInfo>,
 }
 
-async fn list(State(web): State<Web>, ApiUser(who): ApiUser) -> Result<Json<TokenList>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
+    responses((status = 200, body = TokenList), (status = 401, body = crate::openapi::ErrorBody),
+              (status = 403, body = crate::openapi::ErrorBody)))]
+pub(crate) async fn list(State(web): State<Web>, ApiUser(who): ApiUser) -> Result<Json<TokenList>, ApiError> {
     Ok(Json(TokenList {
         items: web.app.api_tokens(&who).await?,
     }))
 }
 
-async fn create(
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewToken,
+    responses((status = 201, body = CreatedToken, description = "The token is in this answer only"),
+              (status = 401, body = crate::openapi::ErrorBody), (status = 403, body = crate::openapi::ErrorBody),
+              (status = 422, body = crate::openapi::ErrorBody)))]
+pub(crate) async fn create(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
     client: ClientAddr,
     body: Result<Json<NewToken>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
-    let Json(input) = body.map_err(|e| ApiError(AppError::Invalid("invalid_json", e.body_text())))?;
+    let Json(input) = body.map_err(crate::api::bad_json)?;
     let created = web.app.create_api_token(&who, input, &client.text()).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-async fn revoke(
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens",
+    params(("id" = String, Path, description = "Token id")),
+    responses((status = 204, description = "Revoked (or already revoked)"),
+              (status = 401, body = crate::openapi::ErrorBody), (status = 403, body = crate::openapi::ErrorBody),
+              (status = 404, body = crate::openapi::ErrorBody)))]
+pub(crate) async fn revoke(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
     client: ClientAddr,
