@@ -53,7 +53,8 @@ impl Params {
 }
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(Params),
-    responses((status = 200, body = hubert_app::audit::AuditPage, description = "Newest first; CSV with `format=csv`"),
+    responses((status = 200, description = "Newest first; CSV with `format=csv`",
+               content((hubert_app::audit::AuditPage = "application/json"), (String = "text/csv"))),
               (status = 401, body = crate::openapi::ErrorBody), (status = 403, body = crate::openapi::ErrorBody),
               (status = 422, body = crate::openapi::ErrorBody)))]
 pub(crate) async fn list(
