@@ -20,10 +20,15 @@ pub const MAX_TOKEN_DAYS: i64 = 3650;
 /// What an admin asks for.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct NewToken {
+    /// What the token is for (1 to 100 characters, not only spaces).
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: String,
+    /// `admin`, `lead` or `agent`.
+    #[schema(pattern = "^\\s*(admin|lead|agent)\\s*$", example = "agent")]
     pub role: String,
-    /// Days until it expires; never when absent.
+    /// Days until it expires (1 to 3650); never when absent.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 3650)]
     pub expires_in_days: Option<i64>,
 }
 
