@@ -94,6 +94,8 @@ pub(crate) async fn start_server(database_url: &str) -> anyhow::Result<RunningSe
         clock: Arc::new(SystemClock),
         worker_poll: Duration::from_millis(500),
         crash_after_send: CrashAfterSend::default(),
+        cookie_secure: None,
+        trusted_proxies: Default::default(),
     })
     .await
 }

@@ -191,6 +191,8 @@ pub async fn run(
         clock: clock.clone(),
         worker_poll: Duration::from_millis(250),
         crash_after_send: CrashAfterSend::default(),
+        cookie_secure: None,
+        trusted_proxies: Default::default(),
     })
     .await?;
     let app = running.app.clone();

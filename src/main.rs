@@ -11,8 +11,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use hubert_app::throttle::TrustedProxies;
+use hubert_app::tokens::NewToken;
 use hubert_app::workers::delivery::CrashAfterSend;
-use hubert_app::{App, Endpoints};
+use hubert_app::{App, Endpoints, Principal};
 use hubert_core::{Role, SystemClock};
 use hubert_store::{SecretKey, Store};
 use hubert_web::server::{self, ServerConfig};
@@ -57,6 +59,13 @@ struct ServeArgs {
     /// Seconds a client has to send a request's headers.
     #[arg(long, env = "HUBERT_HEADER_TIMEOUT_SECS", default_value_t = 10)]
     header_timeout_secs: u64,
+    /// `Secure` on session cookies (true|false); by default on when the public URL is https.
+    #[arg(long, env = "HUBERT_COOKIE_SECURE")]
+    cookie_secure: Option<bool>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed: comma-separated addresses or
+    /// CIDR ranges (IPv4 and IPv6). Empty: the socket peer is the client.
+    #[arg(long, env = "HUBERT_TRUSTED_PROXIES", default_value = "", value_parser = TrustedProxies::parse)]
+    trusted_proxies: TrustedProxies,
 }
 
 #[derive(Subcommand)]
@@ -117,12 +126,22 @@ enum AdminCommand {
         #[arg(long, value_parser = ["admin", "lead", "agent"])]
         role: String,
     },
-    /// Create an API token; prints it once (stored hashed).
+    /// Create an API token; prints its id and the token, once (stored hashed).
     CreateToken {
         #[arg(long)]
         name: String,
         #[arg(long, value_parser = ["admin", "lead", "agent"])]
         role: String,
+        /// Days until the token expires (1 to 3650); never when left out.
+        #[arg(long)]
+        expires_in_days: Option<i64>,
+    },
+    /// List API tokens: id, name, role, state, created, last used, expiry (never a token).
+    ListTokens,
+    /// Revoke an API token at once (its row stays for the audit log).
+    RevokeToken {
+        /// The token's id (from `create-token` or `list-tokens`).
+        id: String,
     },
     /// Re-encrypt every platform credential under HUBERT_NEW_SECRET_KEY (or, on SQLite
     /// without HUBERT_SECRET_KEY, under a new key file) in one transaction.
@@ -194,6 +213,8 @@ async fn main() -> anyhow::Result<()> {
                 clock: Arc::new(SystemClock),
                 worker_poll: Duration::from_millis(500),
                 crash_after_send: CrashAfterSend::default(),
+                cookie_secure: serve.cookie_secure,
+                trusted_proxies: serve.trusted_proxies,
             })
             .await?;
             ensure_workspace(&running.app).await?;
@@ -225,13 +246,29 @@ async fn main() -> anyhow::Result<()> {
                         .map_err(|e| anyhow::anyhow!("{e}"))?;
                     println!("user {email} created; password (shown once): {password}");
                 }
-                AdminCommand::CreateToken { name, role } => {
-                    let role = Role::parse(&role).expect("validated by clap");
-                    let token = app
-                        .create_token(&ws, &name, role)
+                AdminCommand::CreateToken {
+                    name,
+                    role,
+                    expires_in_days,
+                } => {
+                    let input = NewToken {
+                        name,
+                        role,
+                        expires_in_days,
+                    };
+                    let created = app
+                        .create_api_token(&Principal::cli(&ws), input, "")
                         .await
                         .map_err(|e| anyhow::anyhow!("{e}"))?;
-                    println!("{token}");
+                    println!("id: {}", created.info.id);
+                    println!("token (shown once): {}", created.token);
+                }
+                AdminCommand::ListTokens => list_tokens(&app, &ws).await?,
+                AdminCommand::RevokeToken { id } => {
+                    app.revoke_api_token(&Principal::cli(&ws), &id, "")
+                        .await
+                        .map_err(|e| anyhow::anyhow!("token {id}: {e}"))?;
+                    println!("token {id} revoked");
                 }
                 AdminCommand::RotateKey => rotate_key(&app).await?,
             }
@@ -260,6 +297,33 @@ async fn rotate_key(app: &App) -> anyhow::Result<()> {
              instances still running with the old key cannot open the credentials until then"
         ),
         None => {}
+    }
+    Ok(())
+}
+
+/// Prints the workspace's tokens as a table (times in the team's time zone).
+async fn list_tokens(app: &App, ws: &str) -> anyhow::Result<()> {
+    let tokens = app
+        .api_tokens(&Principal::cli(ws))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let time = |t: Option<i64>, none: &str| t.map_or_else(|| none.to_owned(), |ms| app.calendar.format_minute(ms));
+    println!(
+        "{:<36}  {:<24}  {:<6}  {:<8}  {:<16}  {:<16}  EXPIRES",
+        "ID", "NAME", "ROLE", "STATE", "CREATED", "LAST USED"
+    );
+    for t in tokens {
+        let state = serde_json::to_value(t.state)?.as_str().unwrap_or("").to_owned();
+        println!(
+            "{:<36}  {:<24}  {:<6}  {:<8}  {:<16}  {:<16}  {}",
+            t.id,
+            t.name,
+            t.role,
+            state,
+            time(Some(t.created_at), "-"),
+            time(t.last_used_at, "never"),
+            time(t.expires_at, "never"),
+        );
     }
     Ok(())
 }

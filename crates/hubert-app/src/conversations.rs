@@ -14,6 +14,7 @@ use crate::ingest::reply_context;
 pub const MAX_NOTE_CHARS: usize = 10_000;
 /// The longest reply any platform takes (X DMs: 10,000 characters).
 pub const MAX_REPLY_CHARS: usize = 10_000;
+use crate::audit::AuditKind;
 use crate::{App, AppError, Principal};
 
 /// WhatsApp's customer service window.
@@ -175,7 +176,7 @@ impl App {
             .audit(
                 &who.workspace_id,
                 &who.actor_id,
-                "reply",
+                AuditKind::Reply.as_str(),
                 &outcome.message_id,
                 self.now(),
             )
@@ -221,7 +222,7 @@ impl App {
         self.store
             .assign(&who.workspace_id, conversation_id, assignee, self.now())
             .await?;
-        self.changed(who, conversation_id, "assign").await
+        self.changed(who, conversation_id, AuditKind::Assign).await
     }
 
     pub async fn resolve(&self, who: &Principal, conversation_id: &str) -> Result<(), AppError> {
@@ -229,7 +230,7 @@ impl App {
         self.store
             .resolve(&who.workspace_id, conversation_id, self.now())
             .await?;
-        self.changed(who, conversation_id, "resolve").await
+        self.changed(who, conversation_id, AuditKind::Resolve).await
     }
 
     pub async fn no_reply_needed(&self, who: &Principal, conversation_id: &str) -> Result<(), AppError> {
@@ -237,7 +238,7 @@ impl App {
         self.store
             .no_reply_needed(&who.workspace_id, conversation_id, self.now())
             .await?;
-        self.changed(who, conversation_id, "no_reply_needed").await
+        self.changed(who, conversation_id, AuditKind::NoReplyNeeded).await
     }
 
     /// Sends an `unknown` (or `failed`) reply again after the agent checked the platform.
@@ -250,10 +251,11 @@ impl App {
             .ok_or(AppError::NotFound)?;
         self.store.resend(&who.workspace_id, message_id, self.now()).await?;
         self.worker_wakeup.notify_one();
-        self.changed(who, &m.conversation_id, "resend").await
+        self.changed(who, &m.conversation_id, AuditKind::Resend).await
     }
 
-    async fn changed(&self, who: &Principal, conversation_id: &str, action: &str) -> Result<(), AppError> {
+    async fn changed(&self, who: &Principal, conversation_id: &str, kind: AuditKind) -> Result<(), AppError> {
+        let action = kind.as_str();
         self.store
             .audit(&who.workspace_id, &who.actor_id, action, conversation_id, self.now())
             .await?;

@@ -22,6 +22,15 @@ pub enum AppError {
     TooLarge(&'static str, String),
     #[error("too many attempts, try again later")]
     TooManyRequests,
+    /// Malformed or absurd input refused before any work (400).
+    #[error("{1}")]
+    BadRequest(&'static str, String),
+    /// Throttled: try again after this many seconds (429 with `Retry-After`).
+    #[error("too many attempts, try again in {retry_after_secs} s")]
+    Throttled { retry_after_secs: u64 },
+    /// Too busy right now (e.g. every password-hashing slot taken): 503 with `Retry-After`.
+    #[error("busy, try again in {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -32,9 +41,23 @@ impl AppError {
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
-            AppError::Invalid(code, _) | AppError::Conflict(code, _) | AppError::TooLarge(code, _) => code,
-            AppError::TooManyRequests => "too_many_requests",
+            AppError::Invalid(code, _)
+            | AppError::Conflict(code, _)
+            | AppError::TooLarge(code, _)
+            | AppError::BadRequest(code, _) => code,
+            AppError::TooManyRequests | AppError::Throttled { .. } => "too_many_requests",
+            AppError::Busy { .. } => "busy",
             AppError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl AppError {
+    /// The `Retry-After` seconds of a refusal that passes with time.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::Throttled { retry_after_secs } | AppError::Busy { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 }

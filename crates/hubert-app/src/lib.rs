@@ -3,6 +3,7 @@
 //! through the store in one transaction, writes the audit log and publishes events.
 //! Time always comes from the injected [`Clock`].
 
+pub mod audit;
 pub mod auth;
 pub mod conversations;
 pub mod error;
@@ -13,6 +14,8 @@ pub mod presence;
 pub mod privacy;
 pub mod profiles;
 pub mod reports;
+pub mod throttle;
+pub mod tokens;
 pub mod view;
 pub mod wallboard;
 pub mod words;
@@ -59,10 +62,16 @@ pub struct App {
     pub(crate) profile_cache:
         Arc<std::sync::Mutex<std::collections::HashMap<String, (hubert_store::ProfileRow, std::time::Instant)>>>,
     pub(crate) ingest_queue: ingest::IngestQueue,
-    pub(crate) throttle: auth::LoginThrottle,
     pub(crate) handshake_limiter: handshakes::HandshakeLimiter,
     /// Prometheus metrics of this process.
     pub metrics: Arc<metrics::Metrics>,
+    pub(crate) throttle: throttle::LoginThrottle,
+    pub(crate) hashing: auth::PasswordHashing,
+    /// Session cookies get `Secure` (`HUBERT_COOKIE_SECURE`; by default when the public
+    /// URL is https).
+    pub cookie_secure: bool,
+    /// Proxies whose `X-Forwarded-For` is believed (`HUBERT_TRUSTED_PROXIES`).
+    pub trusted_proxies: Arc<throttle::TrustedProxies>,
     pub(crate) worker_wakeup: Arc<tokio::sync::Notify>,
 }
 
@@ -80,6 +89,7 @@ impl App {
                 .build()
                 .expect("http client"),
             endpoints,
+            cookie_secure: public_url.starts_with("https://"),
             public_url,
             presence: presence::Presence::default(),
             calendar: std::env::var("HUBERT_TIMEZONE")
@@ -89,9 +99,11 @@ impl App {
             wallboard_hub: wallboard::WallboardHub::default(),
             profile_cache: Arc::default(),
             ingest_queue,
-            throttle: auth::LoginThrottle::default(),
             handshake_limiter: handshakes::HandshakeLimiter::default(),
             metrics,
+            throttle: throttle::LoginThrottle::default(),
+            hashing: auth::PasswordHashing::default(),
+            trusted_proxies: Arc::default(),
             worker_wakeup: Arc::new(tokio::sync::Notify::new()),
         }
     }

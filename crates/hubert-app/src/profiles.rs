@@ -123,9 +123,17 @@ impl App {
             created_at: self.now(),
         };
         self.store.create_profile(&row).await?;
-        self.store
-            .audit(&who.workspace_id, &who.actor_id, "profile.create", &row.id, self.now())
-            .await?;
+        let detail = format!("{} {}", row.platform, row.name);
+        self.record(
+            who,
+            crate::audit::Recorded {
+                kind: crate::audit::AuditKind::ProfileCreated,
+                subject: &row.id,
+                client: "",
+                detail: &detail,
+            },
+        )
+        .await?;
         Ok(row)
     }
 

@@ -20,6 +20,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::{broadcast, watch};
 
+use crate::audit::AuditKind;
 use crate::auth::{hash_secret, random_token};
 use crate::privacy;
 use crate::{App, AppError, Principal};
@@ -198,7 +199,7 @@ impl App {
             .audit(
                 &who.workspace_id,
                 &who.actor_id,
-                "wallboard.create",
+                AuditKind::WallboardCreated.as_str(),
                 &row.id,
                 self.now(),
             )
@@ -216,7 +217,13 @@ impl App {
         who.require(Role::Lead)?;
         self.store.revoke_wallboard(&who.workspace_id, id, self.now()).await?;
         self.store
-            .audit(&who.workspace_id, &who.actor_id, "wallboard.revoke", id, self.now())
+            .audit(
+                &who.workspace_id,
+                &who.actor_id,
+                AuditKind::WallboardRevoked.as_str(),
+                id,
+                self.now(),
+            )
             .await?;
         let _ = self.wallboard_hub.revoked.send(id.to_owned());
         Ok(())

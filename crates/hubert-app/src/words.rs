@@ -10,6 +10,7 @@
 use hubert_core::Role;
 use hubert_store::AllowedWord;
 
+use crate::audit::AuditKind;
 use crate::{App, AppError, Principal};
 
 /// Longest word on the allow-list, in characters.
@@ -71,7 +72,13 @@ impl App {
             .await?
         {
             self.store
-                .audit(&who.workspace_id, &who.actor_id, "allowed_word.add", word, now)
+                .audit(
+                    &who.workspace_id,
+                    &who.actor_id,
+                    AuditKind::AllowedWordAdded.as_str(),
+                    word,
+                    now,
+                )
                 .await?;
         }
         Ok(word.to_owned())
@@ -87,7 +94,13 @@ impl App {
             if self.store.remove_allowed_word(&who.workspace_id, w).await? {
                 removed = true;
                 self.store
-                    .audit(&who.workspace_id, &who.actor_id, "allowed_word.remove", w, self.now())
+                    .audit(
+                        &who.workspace_id,
+                        &who.actor_id,
+                        AuditKind::AllowedWordRemoved.as_str(),
+                        w,
+                        self.now(),
+                    )
                     .await?;
             }
         }

@@ -1,7 +1,48 @@
-//! Workspaces, users, sessions, API tokens and the audit log.
+//! Workspaces, users, sessions and API tokens. Every change that matters for security
+//! writes its audit entry in the same transaction.
 
+use crate::audit::{insert_audit, NewAudit};
 use crate::rows::{SessionRow, TokenRow, UserRow};
 use crate::{on_pool, Result, Store};
+
+const TOKEN_COLUMNS: &str =
+    "id, workspace_id, name, role, created_at, created_by, expires_at, last_used_at, revoked_at";
+
+/// A user to store; the caller made the id.
+#[derive(Debug, Clone, Copy)]
+pub struct NewUser<'a> {
+    pub id: &'a str,
+    pub workspace_id: &'a str,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: &'a str,
+    pub password_hash: &'a str,
+    pub created_at: i64,
+}
+
+/// A session to store under the hash of its cookie value.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSession<'a> {
+    pub id_hash: &'a str,
+    pub workspace_id: &'a str,
+    pub user_id: &'a str,
+    pub csrf_token: &'a str,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// An API token to store (by the hash of its secret); the caller made the id.
+#[derive(Debug, Clone, Copy)]
+pub struct NewToken<'a> {
+    pub id: &'a str,
+    pub workspace_id: &'a str,
+    pub name: &'a str,
+    pub role: &'a str,
+    pub token_hash: &'a str,
+    pub created_at: i64,
+    pub created_by: &'a str,
+    pub expires_at: Option<i64>,
+}
 
 impl Store {
     pub async fn create_workspace(&self, name: &str, now: i64) -> Result<String> {
@@ -21,22 +62,18 @@ impl Store {
         })
     }
 
-    pub async fn create_user(
-        &self,
-        workspace_id: &str,
-        email: &str,
-        name: &str,
-        role: &str,
-        password_hash: &str,
-        now: i64,
-    ) -> Result<String> {
-        let id = hubert_core::new_id();
+    /// Stores a user (the caller made the id) and its audit entry in one transaction.
+    pub async fn create_user(&self, user: &NewUser<'_>, audit: &NewAudit<'_>) -> Result<()> {
         on_pool!(&self.write, pool => {
+            let mut tx = pool.begin().await?;
             sqlx::query("INSERT INTO users (id, workspace_id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                .bind(&id).bind(workspace_id).bind(email.to_lowercase()).bind(name).bind(role).bind(password_hash).bind(now)
-                .execute(pool).await.map_err(unique_to_conflict)?;
+                .bind(user.id).bind(user.workspace_id).bind(user.email.to_lowercase()).bind(user.name).bind(user.role)
+                .bind(user.password_hash).bind(user.created_at)
+                .execute(&mut *tx).await.map_err(unique_to_conflict)?;
+            insert_audit!(&mut *tx, audit);
+            tx.commit().await?;
         });
-        Ok(id)
+        Ok(())
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>> {
@@ -60,20 +97,17 @@ impl Store {
         })
     }
 
-    /// Stores a session under the hash of its cookie value.
-    pub async fn create_session(
-        &self,
-        id_hash: &str,
-        workspace_id: &str,
-        user_id: &str,
-        csrf_token: &str,
-        now: i64,
-        expires_at: i64,
-    ) -> Result<()> {
+    /// Stores a session under the hash of its cookie value, with its audit entry (the
+    /// login) in the same transaction.
+    pub async fn create_session(&self, session: &NewSession<'_>, audit: &NewAudit<'_>) -> Result<()> {
         on_pool!(&self.write, pool => {
+            let mut tx = pool.begin().await?;
             sqlx::query("INSERT INTO sessions (id, workspace_id, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(id_hash).bind(workspace_id).bind(user_id).bind(csrf_token).bind(now).bind(expires_at)
-                .execute(pool).await?;
+                .bind(session.id_hash).bind(session.workspace_id).bind(session.user_id).bind(session.csrf_token)
+                .bind(session.created_at).bind(session.expires_at)
+                .execute(&mut *tx).await?;
+            insert_audit!(&mut *tx, audit);
+            tx.commit().await?;
         });
         Ok(())
     }
@@ -89,42 +123,93 @@ impl Store {
         Ok(user.map(|u| (session, u)))
     }
 
-    pub async fn delete_session(&self, id_hash: &str) -> Result<()> {
+    /// Ends a session and records `action` (the logout) for its user in the same
+    /// transaction. Returns the (workspace, user) it belonged to, `None` when unknown.
+    pub async fn delete_session(
+        &self,
+        id_hash: &str,
+        action: &str,
+        client: &str,
+        now: i64,
+    ) -> Result<Option<(String, String)>> {
         on_pool!(&self.write, pool => {
-            sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id_hash).execute(pool).await?;
+            let mut tx = pool.begin().await?;
+            let owner = sqlx::query_as::<_, (String, String)>("DELETE FROM sessions WHERE id = $1 RETURNING workspace_id, user_id")
+                .bind(id_hash).fetch_optional(&mut *tx).await?;
+            if let Some((workspace_id, user_id)) = &owner {
+                insert_audit!(&mut *tx, &NewAudit {
+                    workspace_id, actor: user_id, action, subject: user_id, client, detail: "", at: now,
+                });
+            }
+            tx.commit().await?;
+            Ok(owner)
+        })
+    }
+
+    /// Removes every session that expired before `now`; returns how many.
+    pub async fn delete_expired_sessions(&self, now: i64) -> Result<u64> {
+        on_pool!(&self.write, pool => {
+            let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await?;
+            Ok(done.rows_affected())
+        })
+    }
+
+    /// Stores a token (by its hash) and its audit entry in one transaction.
+    pub async fn create_api_token(&self, token: &NewToken<'_>, audit: &NewAudit<'_>) -> Result<()> {
+        on_pool!(&self.write, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("INSERT INTO api_tokens (id, workspace_id, name, role, token_hash, created_at, created_by, expires_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .bind(token.id).bind(token.workspace_id).bind(token.name).bind(token.role).bind(token.token_hash)
+                .bind(token.created_at).bind(token.created_by).bind(token.expires_at)
+                .execute(&mut *tx).await?;
+            insert_audit!(&mut *tx, audit);
+            tx.commit().await?;
         });
         Ok(())
     }
 
-    pub async fn create_api_token(
-        &self,
-        workspace_id: &str,
-        name: &str,
-        role: &str,
-        token_hash: &str,
-        now: i64,
-    ) -> Result<String> {
-        let id = hubert_core::new_id();
-        on_pool!(&self.write, pool => {
-            sqlx::query("INSERT INTO api_tokens (id, workspace_id, name, role, token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(&id).bind(workspace_id).bind(name).bind(role).bind(token_hash).bind(now)
-                .execute(pool).await?;
-        });
-        Ok(id)
-    }
-
+    /// The token with this hash, live or not (the caller checks [`TokenRow::is_live`]).
     pub async fn api_token(&self, token_hash: &str) -> Result<Option<TokenRow>> {
         on_pool!(&self.read, pool => {
-            Ok(sqlx::query_as::<_, TokenRow>("SELECT id, workspace_id, name, role FROM api_tokens WHERE token_hash = $1")
+            Ok(sqlx::query_as::<_, TokenRow>(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1"))
                 .bind(token_hash).fetch_optional(pool).await?)
         })
     }
 
-    pub async fn audit(&self, workspace_id: &str, actor: &str, action: &str, subject: &str, now: i64) -> Result<()> {
+    /// Every token of the workspace, newest first (revoked ones too: the trail stays).
+    pub async fn api_tokens(&self, workspace_id: &str) -> Result<Vec<TokenRow>> {
+        on_pool!(&self.read, pool => {
+            Ok(sqlx::query_as::<_, TokenRow>(&format!(
+                "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE workspace_id = $1 ORDER BY created_at DESC, id DESC"))
+                .bind(workspace_id).fetch_all(pool).await?)
+        })
+    }
+
+    /// Records a use of the token unless one was recorded since `not_before` (so several
+    /// instances write at most about once a minute per token).
+    pub async fn touch_api_token(&self, id: &str, now: i64, not_before: i64) -> Result<()> {
         on_pool!(&self.write, pool => {
-            sqlx::query("INSERT INTO audit_log (id, workspace_id, actor, action, subject, at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(hubert_core::new_id()).bind(workspace_id).bind(actor).bind(action).bind(subject).bind(now)
-                .execute(pool).await?;
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
+                .bind(now).bind(id).bind(not_before).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Revokes a token and records it in one transaction. `NotFound` when the workspace
+    /// has no such token; revoking a revoked token changes nothing.
+    pub async fn revoke_api_token(&self, workspace_id: &str, id: &str, audit: &NewAudit<'_>) -> Result<()> {
+        on_pool!(&self.write, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE workspace_id = $2 AND id = $3 AND revoked_at IS NULL")
+                .bind(audit.at).bind(workspace_id).bind(id).execute(&mut *tx).await?;
+            if done.rows_affected() == 0 {
+                let exists = sqlx::query_scalar::<_, String>("SELECT id FROM api_tokens WHERE workspace_id = $1 AND id = $2")
+                    .bind(workspace_id).bind(id).fetch_optional(&mut *tx).await?;
+                return if exists.is_some() { Ok(()) } else { Err(crate::StoreError::NotFound) };
+            }
+            insert_audit!(&mut *tx, audit);
+            tx.commit().await?;
         });
         Ok(())
     }

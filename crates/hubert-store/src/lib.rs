@@ -23,6 +23,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, PgPool, SqlitePool};
 
+pub mod audit;
 mod auth;
 mod bulk;
 mod conversations;
@@ -38,6 +39,8 @@ pub mod rows;
 mod wallboards;
 mod words;
 
+pub use audit::{AuditFilter, NewAudit};
+pub use auth::{NewSession, NewToken, NewUser};
 pub use conversations::{ConversationFilter, NewReply, ReplyOutcome};
 pub use credentials::{secret_key_from_env, KeyRotation, SecretError};
 pub use crypto::{KeyId, SecretKey};

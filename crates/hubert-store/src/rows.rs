@@ -22,12 +22,39 @@ pub struct SessionRow {
     pub expires_at: i64,
 }
 
+/// An API token as stored (never its hash).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TokenRow {
     pub id: String,
     pub workspace_id: String,
     pub name: String,
     pub role: String,
+    pub created_at: i64,
+    /// Who made it: a user id, `token:<id>` or `cli`.
+    pub created_by: String,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl TokenRow {
+    /// Whether the token still opens the API at `now`.
+    pub fn is_live(&self, now: i64) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|t| t > now)
+    }
+}
+
+/// One entry of the audit log, with the actor's name when it is a user or a token.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditRow {
+    pub id: String,
+    pub actor: String,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub subject: String,
+    pub client: String,
+    pub detail: String,
+    pub at: i64,
 }
 
 /// A connected account ("webcareprofiel"). `credentials` is JSON with secrets: never

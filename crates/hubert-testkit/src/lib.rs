@@ -21,7 +21,7 @@ use hubert_store::SecretKey;
 use hubert_web::server::{self, RunningServer, ServerConfig};
 use serde_json::{json, Value};
 
-pub use session::Session;
+pub use session::{html_attr_after, set_cookie, Session};
 pub use wallboard::{Board, EventStream, Next, SseEvent};
 
 /// The fake clock's start: 2026-01-01 10:00:00 UTC.
@@ -72,6 +72,17 @@ fn http_limits() -> server::HttpLimits {
         header_read_timeout: HEADER_TIMEOUT,
         ..Default::default()
     }
+}
+
+/// Server settings a test may change (see [`TestApp::spawn_with`]).
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// `HUBERT_TRUSTED_PROXIES`.
+    pub trusted_proxies: hubert_app::throttle::TrustedProxies,
+    /// `HUBERT_COOKIE_SECURE`.
+    pub cookie_secure: Option<bool>,
+    /// `HUBERT_PUBLIC_URL` (default: the bound address over http).
+    pub public_url: Option<String>,
 }
 
 /// Which database a [`TestApp`] runs on.
@@ -144,12 +155,24 @@ impl TestApp {
     /// Starts and seeds an app on `backend`; `None` when that backend is not available
     /// here (PostgreSQL without `HUBERT_TEST_POSTGRES_URL`).
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        Self::spawn_on_prepared(backend, |_| Box::pin(async {})).await
+        Self::spawn_with(backend, Settings::default()).await
+    }
+
+    /// [`TestApp::spawn`] with server settings other than the defaults.
+    pub async fn spawn_with(backend: Backend, settings: Settings) -> Option<TestApp> {
+        Self::spawn_prepared_with(backend, settings, |_| Box::pin(async {})).await
     }
 
     /// Like [`TestApp::spawn`], but runs `prepare` on the fresh, empty database (given its
     /// URL) before Hubert starts on it: to build a database as an older version left it.
     pub async fn spawn_on_prepared<F>(backend: Backend, prepare: F) -> Option<TestApp>
+    where
+        F: for<'a> FnOnce(&'a str) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'a>>,
+    {
+        Self::spawn_prepared_with(backend, Settings::default(), prepare).await
+    }
+
+    async fn spawn_prepared_with<F>(backend: Backend, settings: Settings, prepare: F) -> Option<TestApp>
     where
         F: for<'a> FnOnce(&'a str) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'a>>,
     {
@@ -174,7 +197,7 @@ impl TestApp {
             listen: "127.0.0.1:0".parse().expect("loopback address"),
             database_url,
             secret_key: secret_key.clone(),
-            public_url: None,
+            public_url: settings.public_url,
             endpoints: Endpoints {
                 graph_api_url: graph.base_url(),
                 x_api_url: x.base_url(),
@@ -182,6 +205,8 @@ impl TestApp {
             clock: shared,
             worker_poll: Duration::from_millis(20),
             crash_after_send: crash_after_send.clone(),
+            cookie_secure: settings.cookie_secure,
+            trusted_proxies: settings.trusted_proxies,
         })
         .await
         .unwrap_or_else(|e| panic!("Hubert did not start on {backend:?}: {e:#}"));
@@ -284,6 +309,8 @@ impl TestApp {
             clock: Arc::new(self.clock.clone()),
             worker_poll: Duration::from_millis(20),
             crash_after_send: CrashAfterSend::default(),
+            cookie_secure: None,
+            trusted_proxies: Default::default(),
         })
         .await
     }

@@ -2,6 +2,8 @@
 //! clock, each test run on SQLite and on PostgreSQL (see `hubert_testkit::both_backends!`).
 //! The PostgreSQL half needs `HUBERT_TEST_POSTGRES_URL`; without it one note is printed.
 
+#[path = "integration/accounts.rs"]
+mod accounts;
 #[path = "integration/agents.rs"]
 mod agents;
 #[path = "integration/scale_out.rs"]
@@ -16,6 +18,8 @@ mod security;
 mod sending;
 #[path = "integration/service_level.rs"]
 mod service_level;
+#[path = "integration/tokens_audit.rs"]
+mod tokens_audit;
 #[path = "integration/wallboard.rs"]
 mod wallboard;
 #[path = "integration/webhooks.rs"]

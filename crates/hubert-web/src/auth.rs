@@ -3,7 +3,10 @@
 //! session's CSRF token in `X-CSRF-Token` (forms: a hidden `csrf` field). Pages need the
 //! session cookie and redirect to the login page without it.
 
-use axum::extract::FromRequestParts;
+use std::convert::Infallible;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -32,6 +35,36 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
 /// Constant-time string comparison for secrets.
 pub fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The caller's address as the login throttle and the audit log see it: the socket
+/// peer, or, when the peer is a trusted proxy (`HUBERT_TRUSTED_PROXIES`), the client it
+/// forwarded in `X-Forwarded-For`. Never the header of an untrusted peer.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub IpAddr);
+
+impl ClientAddr {
+    pub fn text(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+impl FromRequestParts<Web> for ClientAddr {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, web: &Web) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        Ok(ClientAddr(web.app.trusted_proxies.client(peer, &forwarded)))
+    }
 }
 
 /// The caller of an API endpoint.

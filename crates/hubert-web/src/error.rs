@@ -25,7 +25,9 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Conflict(..) => StatusCode::CONFLICT,
         AppError::TooLarge(..) => StatusCode::PAYLOAD_TOO_LARGE,
-        AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+        AppError::TooManyRequests | AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::BadRequest(..) => StatusCode::BAD_REQUEST,
+        AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -40,7 +42,17 @@ impl IntoResponse for ApiError {
             AppError::Internal(_) => "Something went wrong on our side.".to_owned(),
             other => other.to_string(),
         };
-        json_error(status, self.0.code(), &message)
+        let mut res = json_error(status, self.0.code(), &message);
+        with_retry_after(&mut res, &self.0);
+        res
+    }
+}
+
+/// Adds `Retry-After` when the error passes with time (throttled, busy).
+pub fn with_retry_after(res: &mut Response, e: &AppError) {
+    if let Some(secs) = e.retry_after_secs() {
+        res.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, secs.max(1).into());
     }
 }
 
@@ -69,10 +81,25 @@ mod tests {
             StatusCode::UNPROCESSABLE_ENTITY
         );
         assert_eq!(status_of(&AppError::Conflict("x", "y".into())), StatusCode::CONFLICT);
+        let mut res = ApiError(AppError::Busy { retry_after_secs: 2 }).into_response();
+        assert_eq!(res.headers()["retry-after"], "2");
+        with_retry_after(&mut res, &AppError::NotFound);
         assert_eq!(status_of(&AppError::TooManyRequests), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(
             status_of(&AppError::TooLarge("x", "y".into())),
             StatusCode::PAYLOAD_TOO_LARGE
+        );
+        assert_eq!(
+            status_of(&AppError::Throttled { retry_after_secs: 3 }),
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        assert_eq!(
+            status_of(&AppError::Busy { retry_after_secs: 1 }),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            status_of(&AppError::BadRequest("x", "y".into())),
+            StatusCode::BAD_REQUEST
         );
     }
 }

@@ -2,8 +2,11 @@
 //! platform webhooks (`webhooks`) and live events (`events`, SSE). Handlers are thin:
 //! extract, call one `hubert-app` use case, render. No SQL and no business rules here.
 
+mod admin_accounts;
 mod api;
+mod api_audit;
 mod api_text;
+mod api_tokens;
 mod assets;
 mod auth;
 mod error;
@@ -32,7 +35,7 @@ pub const MAX_WEBHOOK_BYTES: usize = 3 * 1024 * 1024;
 #[derive(Clone)]
 pub struct Web {
     pub app: App,
-    /// Cookies get `Secure` when Hubert is served over HTTPS.
+    /// Cookies get `Secure` (`HUBERT_COOKIE_SECURE`, by default when served over HTTPS).
     pub secure_cookies: bool,
     /// Security headers (HSTS, who may frame the wallboard).
     pub headers: layers::HeaderPolicy,
@@ -54,9 +57,10 @@ pub struct WebConfig {
 /// The whole application router.
 pub fn router(app: App, shutdown: tokio::sync::watch::Receiver<bool>, config: WebConfig) -> Router {
     let https = app.public_url.starts_with("https://");
+    let secure_cookies = app.cookie_secure;
     let web = Web {
         app,
-        secure_cookies: https,
+        secure_cookies,
         headers: layers::HeaderPolicy {
             hsts: https,
             ..Default::default()
@@ -71,6 +75,9 @@ pub fn router(app: App, shutdown: tokio::sync::watch::Receiver<bool>, config: We
         .merge(api::routes())
         .merge(openapi::routes())
         .merge(api_text::routes())
+        .merge(api_tokens::routes())
+        .merge(api_audit::routes())
+        .merge(admin_accounts::routes())
         .merge(webhooks::routes())
         .merge(ui::routes())
         .merge(wallboard::routes())

@@ -141,6 +141,11 @@ impl Modify for Security {
         crate::api_text::allow_list,
         crate::api_text::allow_word,
         crate::api_text::disallow_word,
+        crate::api_tokens::list,
+        crate::api_tokens::create,
+        crate::api_tokens::revoke,
+        crate::api_audit::list,
+        crate::api_audit::csv,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     tags(
@@ -151,6 +156,8 @@ impl Modify for Security {
         (name = "text", description = "The Dutch text toolkit"),
         (name = "account", description = "Who is calling; colleagues"),
         (name = "operations", description = "Health and quarantine"),
+        (name = "tokens", description = "API tokens (admins): list, create, revoke"),
+        (name = "audit", description = "The audit log of security events (admins), also as CSV"),
     )
 )]
 pub struct ApiDoc;
@@ -365,6 +372,8 @@ mod tests {
             include_str!("api.rs"),
             include_str!("wallboard.rs"),
             include_str!("api_text.rs"),
+            include_str!("api_tokens.rs"),
+            include_str!("api_audit.rs"),
         ]
         .concat();
         for line in source

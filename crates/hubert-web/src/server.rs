@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hubert_app::throttle::TrustedProxies;
 use hubert_app::workers::delivery::{self, CrashAfterSend};
 use hubert_app::{App, Endpoints};
 use hubert_core::Clock;
@@ -28,6 +29,10 @@ pub struct ServerConfig {
     pub clock: Arc<dyn Clock>,
     pub worker_poll: Duration,
     pub crash_after_send: CrashAfterSend,
+    /// `Secure` on cookies (`HUBERT_COOKIE_SECURE`); `None`: when the public URL is https.
+    pub cookie_secure: Option<bool>,
+    /// Proxies whose `X-Forwarded-For` is believed (`HUBERT_TRUSTED_PROXIES`).
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Bounds on connections, so slow or idle clients cannot hold the server.
@@ -50,6 +55,9 @@ impl Default for HttpLimits {
     }
 }
 
+/// How often expired sessions (and stale login-throttle entries) are removed.
+pub const SWEEP_EVERY: Duration = Duration::from_secs(3600);
+
 pub struct RunningServer {
     pub addr: SocketAddr,
     pub app: App,
@@ -57,6 +65,7 @@ pub struct RunningServer {
     server: tokio::task::JoinHandle<()>,
     worker: tokio::task::JoinHandle<()>,
     hub: tokio::task::JoinHandle<()>,
+    sweeper: tokio::task::JoinHandle<()>,
     bridge: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -67,11 +76,20 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let public_url = config.public_url.unwrap_or_else(|| format!("http://{addr}"));
-    let app = App::new(store, config.clock, config.endpoints, public_url);
+    let https = public_url.starts_with("https://");
+    let mut app = App::new(store, config.clock, config.endpoints, public_url);
+    app.cookie_secure = config.cookie_secure.unwrap_or(https);
+    if https && !app.cookie_secure {
+        tracing::warn!(
+            "HUBERT_COOKIE_SECURE is off while the public URL is https: session cookies may travel unencrypted"
+        );
+    }
+    app.trusted_proxies = Arc::new(config.trusted_proxies);
     let (shutdown, rx) = watch::channel(false);
     let router = crate::router(app.clone(), rx.clone(), config.web);
     let server = tokio::spawn(serve(listener, router, config.http, rx.clone()));
     let hub = app.spawn_wallboard_hub(rx.clone());
+    let sweeper = spawn_sweeper(app.clone(), rx.clone());
     // Several instances on one PostgreSQL database share their live events.
     let bridge = app.store.bridge_events(&app.bus).await?;
     let worker = delivery::spawn(app.clone(), rx, config.worker_poll, config.crash_after_send);
@@ -82,6 +100,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         server,
         worker,
         hub,
+        sweeper,
         bridge,
     })
 }
@@ -161,6 +180,25 @@ async fn stopped(mut shutdown: watch::Receiver<bool>) {
     }
 }
 
+/// Removes expired sessions at start and then every [`SWEEP_EVERY`], until shutdown.
+fn spawn_sweeper(app: App, shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let stop = stopped(shutdown);
+        tokio::pin!(stop);
+        let mut every = tokio::time::interval(SWEEP_EVERY);
+        loop {
+            tokio::select! {
+                _ = every.tick() => {
+                    if let Err(e) = app.sweep_expired().await {
+                        tracing::warn!(error = %e, "sweeping expired sessions failed");
+                    }
+                }
+                _ = &mut stop => break,
+            }
+        }
+    })
+}
+
 impl RunningServer {
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
@@ -172,6 +210,7 @@ impl RunningServer {
         let _ = tokio::time::timeout(Duration::from_secs(10), self.server).await;
         let _ = tokio::time::timeout(Duration::from_secs(10), self.worker).await;
         let _ = tokio::time::timeout(Duration::from_secs(10), self.hub).await;
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.sweeper).await;
         if let Some(bridge) = self.bridge {
             bridge.abort();
         }

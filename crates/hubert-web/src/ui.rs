@@ -13,17 +13,25 @@ use hubert_core::Role;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::{cookie, same_secret, PageUser, LANG_COOKIE, SESSION_COOKIE};
+use crate::auth::{cookie, same_secret, ClientAddr, PageUser, LANG_COOKIE, SESSION_COOKIE};
 use crate::i18n::Lang;
 use crate::Web;
 
 const LOGIN_CSRF_COOKIE: &str = "hubert_login_csrf";
+/// A login form is an e-mail address (254 bytes), a password (1 KB) and a token: a few
+/// KB encoded. Anything larger is refused (400) before it is read in full.
+const MAX_LOGIN_FORM_BYTES: usize = 16 * 1024;
 
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/", get(inbox))
         .route("/conversations/{id}", get(conversation_page))
-        .route("/login", get(login_page).post(login))
+        .route(
+            "/login",
+            get(login_page)
+                .post(login)
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_LOGIN_FORM_BYTES)),
+        )
         .route("/logout", post(logout))
         .route("/lang/{code}", get(set_lang))
         .route("/admin/quarantine", get(quarantine_page))
@@ -80,19 +88,23 @@ struct LoginForm {
     csrf: String,
 }
 
-async fn login(State(web): State<Web>, lang: Lang, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+async fn login(
+    State(web): State<Web>,
+    lang: Lang,
+    client: ClientAddr,
+    headers: HeaderMap,
+    form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return login_form(&web, lang, Some(lang.t("login.invalid")), StatusCode::BAD_REQUEST);
+    };
     let (mut parts, _) = axum::http::Request::new(()).into_parts();
-    parts.headers = headers.clone();
+    parts.headers = headers;
     let expected = cookie(&parts, LOGIN_CSRF_COOKIE).unwrap_or("");
     if expected.is_empty() || !same_secret(expected, &form.csrf) {
         return login_form(&web, lang, Some(lang.t("error.generic")), StatusCode::FORBIDDEN);
     }
-    let client = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("direct")
-        .to_owned();
-    match web.app.login(form.email.trim(), &form.password, &client).await {
+    match web.app.login(form.email.trim(), &form.password, client.0).await {
         Ok(session) => {
             let mut res = Redirect::to("/").into_response();
             if let Ok(v) = format!("{SESSION_COOKIE}={}{}", session.cookie_value, cookie_attrs(&web)).parse() {
@@ -100,14 +112,20 @@ async fn login(State(web): State<Web>, lang: Lang, headers: HeaderMap, Form(form
             }
             res
         }
-        Err(AppError::TooManyRequests) => login_form(
-            &web,
-            lang,
-            Some(lang.t("login.throttled")),
-            StatusCode::TOO_MANY_REQUESTS,
-        ),
-        Err(AppError::Unauthorized) => login_form(&web, lang, Some(lang.t("login.failed")), StatusCode::UNAUTHORIZED),
-        Err(e) => crate::error::ApiError(e).into_response(),
+        Err(e) => {
+            let (key, status) = match &e {
+                AppError::Throttled { .. } | AppError::TooManyRequests => {
+                    ("login.throttled", StatusCode::TOO_MANY_REQUESTS)
+                }
+                AppError::Busy { .. } => ("login.busy", StatusCode::SERVICE_UNAVAILABLE),
+                AppError::BadRequest(..) => ("login.invalid", StatusCode::BAD_REQUEST),
+                AppError::Unauthorized => ("login.failed", StatusCode::UNAUTHORIZED),
+                _ => return crate::error::ApiError(e).into_response(),
+            };
+            let mut res = login_form(&web, lang, Some(lang.t(key)), status);
+            crate::error::with_retry_after(&mut res, &e);
+            res
+        }
     }
 }
 
@@ -116,14 +134,20 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(State(web): State<Web>, user: PageUser, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Response {
+async fn logout(
+    State(web): State<Web>,
+    user: PageUser,
+    client: ClientAddr,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
     if !same_secret(&form.csrf, &user.csrf) {
         return StatusCode::FORBIDDEN.into_response();
     }
     let (mut parts, _) = axum::http::Request::new(()).into_parts();
     parts.headers = headers;
     if let Some(value) = cookie(&parts, SESSION_COOKIE) {
-        let _ = web.app.logout(value).await;
+        let _ = web.app.logout(value, client.0).await;
     }
     let mut res = Redirect::to("/login").into_response();
     if let Ok(v) = format!("{SESSION_COOKIE}=; Max-Age=0{}", cookie_attrs(&web)).parse() {

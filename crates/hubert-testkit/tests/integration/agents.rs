@@ -1,6 +1,6 @@
 //! People and safety: two agents never answer twice by accident, the API checks who
 //! asks and what they may do, credentials are never shown, sessions need CSRF tokens,
-//! customer text cannot inject markup into the pages, and logins are throttled.
+//! customer text cannot inject markup into the pages. (Login throttling: `accounts.rs`.)
 
 use hubert_testkit::{
     ADMIN_EMAIL, ADMIN_PASSWORD, AGENT2_EMAIL, AGENT2_PASSWORD, AGENT_EMAIL, AGENT_PASSWORD, SECRETS,
@@ -167,15 +167,4 @@ both_backends!(customer_text_never_reaches_the_pages_as_markup, |t| async move {
         assert!(!html.contains("<script>alert(1)"), "{path} contains a raw script tag");
         assert!(!html.contains("<img src=x"), "{path} contains a raw img tag");
     }
-});
-
-both_backends!(logins_are_throttled_after_ten_wrong_passwords, |t| async move {
-    for attempt in 1..=10 {
-        let (status, session) = t.login_status(AGENT_EMAIL, "wrong-password").await;
-        assert_eq!(status, 401, "wrong password attempt {attempt}");
-        assert!(session.is_none());
-    }
-    let (status, session) = t.login_status(AGENT_EMAIL, AGENT_PASSWORD).await;
-    assert_eq!(status, 429, "even the right password waits now");
-    assert!(session.is_none());
 });
