@@ -1,6 +1,7 @@
 //! `hubert bench …`: see docs/benchmarks.md. Every benchmark starts the real server on
 //! 127.0.0.1 (random port), talks to it over loopback only, and is bounded in time.
 
+mod child;
 mod client;
 mod crash;
 mod inbox;
