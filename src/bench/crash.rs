@@ -220,7 +220,10 @@ struct Kills {
     during_startup: u32,
     in_flight_at_kill: u64,
     acknowledged_per_cycle: Vec<u64>,
+    /// Restart until `/healthz` answers 200.
     recover_us: Vec<u64>,
+    /// Kill until the first delivery is acknowledged again.
+    outage_us: Vec<u64>,
 }
 
 /// Kills the server `cycles` times at random moments while it serves (and now and then
@@ -246,6 +249,7 @@ async fn kill_loop(
         tokio::time::sleep(Duration::from_millis(serve_for)).await;
         kills.in_flight_at_kill += traffic.in_flight.load(Ordering::Acquire);
         server.kill().await?;
+        let killed_at = Instant::now();
         addr_tx.send_replace(None);
         kills.serving += 1;
         let acknowledged = traffic.acknowledged.load(Ordering::Acquire);
@@ -262,8 +266,24 @@ async fn kill_loop(
         kills.recover_us.push(took.as_micros() as u64);
         server = next;
         addr_tx.send_replace(Some(server.addr));
+        kills.outage_us.push(first_acknowledgement(traffic, killed_at).await?);
     }
     Ok((server, kills))
+}
+
+/// Waits until the clients get a delivery acknowledged; returns the time since `killed_at`
+/// in microseconds.
+async fn first_acknowledgement(traffic: &Traffic, killed_at: Instant) -> anyhow::Result<u64> {
+    let before = traffic.acknowledged.load(Ordering::Acquire);
+    let give_up = Instant::now() + Duration::from_secs(30);
+    while traffic.acknowledged.load(Ordering::Acquire) == before {
+        ensure!(
+            Instant::now() < give_up,
+            "no delivery acknowledged within 30 s of a restart"
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    Ok(killed_at.elapsed().as_micros() as u64)
 }
 
 /// What the store holds for this run's deliveries.
@@ -400,6 +420,7 @@ pub async fn run(args: CrashArgs) -> anyhow::Result<()> {
     }
     let acknowledged = tally.acknowledged.len() as u64;
     let recover = stats(kills.recover_us.clone());
+    let outage = stats(kills.outage_us.clone());
     let min_per_cycle = kills.acknowledged_per_cycle.iter().copied().min().unwrap_or(0);
     let out = json!({
         "benchmark": "crash",
@@ -425,6 +446,8 @@ pub async fn run(args: CrashArgs) -> anyhow::Result<()> {
         "first_start_ms": round2(first_start.as_secs_f64() * 1000.0),
         "recover_p50_ms": round2(recover.p50_ms),
         "recover_max_ms": round2(recover.max_ms),
+        "kill_to_first_ack_p50_ms": round2(outage.p50_ms),
+        "kill_to_first_ack_max_ms": round2(outage.max_ms),
         "profile_id": profile_id,
         "message_id_prefix": prefix,
         "machine": machine(),
@@ -478,5 +501,9 @@ fn print_summary(out: &serde_json::Value) {
     println!(
         "  time to recover (start to /healthz 200): p50 {} ms, max {} ms (first start {} ms)",
         out["recover_p50_ms"], out["recover_max_ms"], out["first_start_ms"]
+    );
+    println!(
+        "  outage (kill to the first acknowledged delivery after the restart): p50 {} ms, max {} ms",
+        out["kill_to_first_ack_p50_ms"], out["kill_to_first_ack_max_ms"]
     );
 }
