@@ -18,9 +18,11 @@
 //! dictionary does not know it as a word ("mijn vriendin fleur"). For a privacy mask, too
 //! much beats too little: when in doubt after a cue, the word is masked.
 
+use std::borrow::Cow;
+
 use super::name_words::{
-    capitalised, is_brand_pair, is_greeting, is_known_name, is_never_a_name, is_particle, is_place, is_relation,
-    is_sign_off, is_title,
+    capitalised, is_brand_pair, is_cue_word, is_greeting, is_known_name, is_never_a_name, is_particle, is_place,
+    is_relation, is_sign_off, is_title,
 };
 use super::pii::{PiiKind, PiiSpan};
 use super::spelling::Speller;
@@ -45,6 +47,10 @@ pub(crate) fn find_people(tokens: &[Token<'_>], found: &mut Vec<PiiSpan>) {
     let speller = Speller::dutch();
     let mut i = 0;
     while i < tokens.len() {
+        if !tokens[i].is_word() {
+            i += 1;
+            continue;
+        }
         let end = match cue_before(tokens, i) {
             Some(cue) => name_after_cue(tokens, i, cue, speller),
             None => uncued_name(tokens, i, speller),
@@ -65,10 +71,10 @@ pub(crate) fn find_people(tokens: &[Token<'_>], found: &mut Vec<PiiSpan>) {
 
 /// The cue that introduces a name at token `i`, if any.
 fn cue_before(tokens: &[Token<'_>], i: usize) -> Option<Cue> {
-    if let Some((word, at)) = word_before(tokens, i, &[]) {
+    if let Some((word, at)) = word_before(tokens, i, &[]).filter(|(w, _)| is_cue_word(w)) {
         let before = word_before(tokens, at, &[]);
-        let before = before.as_ref().map(|(w, _)| w.as_str());
-        let cue = match word.as_str() {
+        let before = before.as_ref().map(|(w, _)| w.as_ref());
+        let cue = match word.as_ref() {
             w if is_relation(w) => Some(Cue::Strong),
             w if is_title(w) => Some(Cue::Title),
             w if is_sign_off(w) => Some(Cue::Strong),
@@ -86,10 +92,15 @@ fn cue_before(tokens: &[Token<'_>], i: usize) -> Option<Cue> {
     }
     // Abbreviations with a dot ("dhr.", "t.n.v."), "naam:", and sign-offs before a comma or
     // a line break ("Groetjes,\nLinda").
-    let (word, _) = word_before(tokens, i, &[".", ",", ":", "!", "\n", "-", "–"])?;
-    match word.as_str() {
+    const SKIP: [&str; 7] = [".", ",", ":", "!", "\n", "-", "–"];
+    let prev = tokens.get(i.checked_sub(1)?)?;
+    if prev.kind != TokenKind::Punct || !SKIP.contains(&prev.text) {
+        return None;
+    }
+    let (word, _) = word_before(tokens, i, &SKIP)?;
+    match word.as_ref() {
         w if is_sign_off(w) || matches!(w, "vriendelijke" | "hartelijke") => Some(Cue::Strong),
-        w if is_title(w) && tokens[i - 1].text == "." => Some(Cue::Title),
+        w if is_title(w) && prev.text == "." => Some(Cue::Title),
         "tnv" | "tav" | "naam" | "name" => Some(Cue::Strong),
         _ => None,
     }
@@ -98,7 +109,7 @@ fn cue_before(tokens: &[Token<'_>], i: usize) -> Option<Cue> {
 /// The lower-cased word that ends right before token `i` (after skipping punctuation in
 /// `skip`), with the index of its first token. Dotted abbreviations come out joined:
 /// "t.n.v." → "tnv", "m.v.g." → "mvg".
-fn word_before(tokens: &[Token<'_>], i: usize, skip: &[&str]) -> Option<(String, usize)> {
+fn word_before<'a>(tokens: &[Token<'a>], i: usize, skip: &[&str]) -> Option<(Cow<'a, str>, usize)> {
     let mut k = i;
     while k > 0 && tokens[k - 1].kind == TokenKind::Punct && skip.contains(&tokens[k - 1].text) {
         k -= 1;
@@ -107,7 +118,7 @@ fn word_before(tokens: &[Token<'_>], i: usize, skip: &[&str]) -> Option<(String,
     if !last.is_word() {
         return None;
     }
-    let mut word = lower(last.text).into_owned();
+    let mut word = lower(last.text);
     let mut start = k - 1;
     while word.chars().count() <= 3
         && start >= 2
@@ -117,7 +128,7 @@ fn word_before(tokens: &[Token<'_>], i: usize, skip: &[&str]) -> Option<(String,
         && tokens[start - 2].end == tokens[start - 1].start
         && tokens[start - 1].end == tokens[start].start
     {
-        word.insert_str(0, &lower(tokens[start - 2].text));
+        word = Cow::Owned(format!("{}{word}", lower(tokens[start - 2].text)));
         start -= 2;
     }
     Some((word, start))
@@ -228,16 +239,21 @@ fn uncued_name(tokens: &[Token<'_>], i: usize, speller: &Speller) -> Option<usiz
     if !is_name_word(t) {
         return None;
     }
+    let known = is_known_name(t.text);
+    let at_start = starts_sentence(tokens, i);
+    // At the start of a sentence only a known name can start one.
+    if at_start && !known {
+        return None;
+    }
     let end = name_end(tokens, i, false, |_| true)?;
     if is_brand(tokens, i) {
         return None;
     }
-    let known = is_known_name(t.text);
     let common = speller.knows_lowercase(t.text);
     let second = (end > i + 1).then(|| tokens[end - 1].text);
     let surname_like = second.is_some_and(|s| is_known_name(s) || !speller.knows_lowercase(s));
     let full_name = known && surname_like;
-    let found = if starts_sentence(tokens, i) {
+    let found = if at_start {
         let comma_after = tokens.get(i + 1).is_some_and(|n| n.text == ",");
         full_name || known && !common && (second.is_some() || comma_after)
     } else {
