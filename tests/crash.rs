@@ -9,20 +9,23 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
+use hubert_store::{SecretKey, Store};
 use hubert_testkit::db::{postgres_admin_url, PgDatabase};
 use serde_json::Value;
 
 /// One benchmark at a time: they share two cores with the rest of the test suite.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// Runs `hubert bench crash` against `url`; returns its summary.
-async fn bench_crash(url: &str, cycles: u32, acknowledged_out: &Path) -> Value {
+/// Runs `hubert bench crash` against `url` with `key` as `HUBERT_SECRET_KEY`; returns its
+/// summary.
+async fn bench_crash(url: &str, key: &SecretKey, cycles: u32, acknowledged_out: &Path) -> Value {
     let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_hubert"))
         .args(["bench", "crash", "--json", "--clients", "16", "--max-seconds", "110"])
         .args(["--cycles", &cycles.to_string(), "--database-url", url])
         .arg("--acknowledged-out")
         .arg(acknowledged_out)
         .env("HUBERT_LOG", "warn")
+        .env("HUBERT_SECRET_KEY", key.to_base64().as_str())
         .kill_on_drop(true)
         .output();
     let out = tokio::time::timeout(Duration::from_secs(150), run)
@@ -39,7 +42,7 @@ async fn bench_crash(url: &str, cycles: u32, acknowledged_out: &Path) -> Value {
 }
 
 /// Checks the summary, then the stored rows against the acknowledged ids, through the store.
-async fn assert_exactly_once(url: &str, summary: &Value, acknowledged_out: &Path, cycles: u32) {
+async fn assert_exactly_once(url: &str, key: &SecretKey, summary: &Value, acknowledged_out: &Path, cycles: u32) {
     assert!(summary["cycles"].as_u64().unwrap() >= cycles as u64, "{summary}");
     assert_eq!(summary["lost"], 0, "{summary}");
     assert_eq!(summary["duplicates"], 0, "{summary}");
@@ -53,7 +56,7 @@ async fn assert_exactly_once(url: &str, summary: &Value, acknowledged_out: &Path
         .collect();
     assert!(!acknowledged.is_empty(), "no delivery was acknowledged: {summary}");
     assert_eq!(acknowledged.len() as u64, summary["acknowledged"].as_u64().unwrap());
-    let store = hubert_store::Store::connect(url).await.unwrap();
+    let store = Store::connect_with_key(url, Some(key.clone())).await.unwrap();
     let rows: HashMap<String, i64> = store
         .count_inbound_by_platform_id(
             summary["profile_id"].as_str().unwrap(),
@@ -86,8 +89,9 @@ async fn sqlite_keeps_every_acknowledged_delivery_exactly_once_across_20_kills()
     let dir = scratch_dir();
     let url = format!("sqlite:{}", dir.join("crash.db").display());
     let acknowledged_out = dir.join("acknowledged.txt");
-    let summary = bench_crash(&url, 20, &acknowledged_out).await;
-    assert_exactly_once(&url, &summary, &acknowledged_out, 20).await;
+    let key = SecretKey::generate();
+    let summary = bench_crash(&url, &key, 20, &acknowledged_out).await;
+    assert_exactly_once(&url, &key, &summary, &acknowledged_out, 20).await;
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -98,8 +102,9 @@ async fn postgres_keeps_every_acknowledged_delivery_exactly_once_across_10_kills
     let db = PgDatabase::create(&admin_url).await.unwrap();
     let dir = scratch_dir();
     let acknowledged_out = dir.join("acknowledged.txt");
-    let summary = bench_crash(&db.url, 10, &acknowledged_out).await;
-    assert_exactly_once(&db.url, &summary, &acknowledged_out, 10).await;
+    let key = SecretKey::generate();
+    let summary = bench_crash(&db.url, &key, 10, &acknowledged_out).await;
+    assert_exactly_once(&db.url, &key, &summary, &acknowledged_out, 10).await;
     let _ = std::fs::remove_dir_all(&dir);
     db.drop_now().await;
 }

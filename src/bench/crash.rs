@@ -6,7 +6,7 @@
 //! exactly once and nothing twice. Loopback only, bounded in time.
 //!
 //! The children (`hubert admin create-token`, `hubert serve`) get the database, a
-//! `HUBERT_SECRET_KEY` (the one in the environment, else 32 random bytes for this run) and
+//! `HUBERT_SECRET_KEY` (the one in the environment, else a fresh key for this run) and
 //! `HUBERT_LOG=warn` in their environment; their output goes to `serve.log` in a temporary
 //! directory, whose tail is shown when something fails.
 
@@ -18,8 +18,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context};
-use base64::Engine;
 use bytes::Bytes;
+use hubert_store::{SecretKey, Store};
 use hyper::Method;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -299,8 +299,8 @@ struct Audit {
 
 /// Reads the stored rows of this run through the store and compares them with the
 /// acknowledgements.
-async fn audit(url: &str, profile_id: &str, prefix: &str, tally: &Tally) -> anyhow::Result<Audit> {
-    let store = hubert_store::Store::connect(url).await?;
+async fn audit(url: &str, key: &SecretKey, profile_id: &str, prefix: &str, tally: &Tally) -> anyhow::Result<Audit> {
+    let store = Store::connect_with_key(url, Some(key.clone())).await?;
     let rows: HashMap<String, (i64, i64)> = store
         .count_inbound_by_platform_id(profile_id, prefix)
         .await?
@@ -328,10 +328,14 @@ fn epoch_ms() -> i64 {
         .unwrap_or(0)
 }
 
-fn secret_key() -> String {
+/// The key the children seal credentials with: `HUBERT_SECRET_KEY` when set (a database
+/// that already holds credentials needs its key), else a fresh one for this run.
+fn secret_key() -> anyhow::Result<SecretKey> {
     match std::env::var("HUBERT_SECRET_KEY") {
-        Ok(key) if !key.trim().is_empty() => key,
-        _ => base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>()),
+        Ok(text) if !text.trim().is_empty() => {
+            SecretKey::from_base64(&text).map_err(|e| anyhow::anyhow!("HUBERT_SECRET_KEY: {e}"))
+        }
+        _ => Ok(SecretKey::generate()),
     }
 }
 
@@ -344,12 +348,13 @@ pub async fn run(args: CrashArgs) -> anyhow::Result<()> {
     let url = args.database_url.clone().unwrap_or_else(|| temp.url.clone());
     let backend = backend_name(&url);
     let seed = args.seed.unwrap_or_else(rand::random);
+    let key = secret_key()?;
     let mut rng = StdRng::seed_from_u64(seed);
     let children = Children {
         bin: std::env::current_exe()?,
         env: vec![
             ("HUBERT_DATABASE_URL", url.clone()),
-            ("HUBERT_SECRET_KEY", secret_key()),
+            ("HUBERT_SECRET_KEY", key.to_base64().to_string()),
             ("HUBERT_LOG", "warn".into()),
         ],
         log: temp.dir.join("serve.log"),
@@ -414,7 +419,7 @@ pub async fn run(args: CrashArgs) -> anyhow::Result<()> {
         lost,
         unacknowledged,
         committed_before_kill,
-    } = audit(&url, &profile_id, &prefix, &tally).await?;
+    } = audit(&url, &key, &profile_id, &prefix, &tally).await?;
     if let Some(path) = &args.acknowledged_out {
         write_ids(path, &tally.acknowledged)?;
     }
