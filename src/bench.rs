@@ -1,7 +1,9 @@
 //! `hubert bench …`: see docs/benchmarks.md. Every benchmark starts the real server on
 //! 127.0.0.1 (random port), talks to it over loopback only, and is bounded in time.
 
+mod child;
 mod client;
+mod crash;
 mod inbox;
 mod ingest;
 mod live;
@@ -35,6 +37,9 @@ pub enum BenchCommand {
     /// Wallboards and inboxes connected while messages arrive: webhook → wallboard time,
     /// CPU and memory.
     Wallboard(wallboard::WallboardArgs),
+    /// Durability: `hubert serve` as a child process, killed with SIGKILL at random moments
+    /// under signed deliveries and restarted; every acknowledged delivery stored exactly once.
+    Crash(crash::CrashArgs),
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
@@ -49,6 +54,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Seed(args) => inbox::seed(args).await,
         BenchCommand::Inbox(args) => inbox::run(args).await,
         BenchCommand::Wallboard(args) => wallboard::run(args).await,
+        BenchCommand::Crash(args) => crash::run(args).await,
     }
 }
 

@@ -1,7 +1,8 @@
 //! Masking for screens everybody can see (the wallboard's privacy mode): no handle,
 //! phone number, e-mail address, full name or long number may show. First the text
 //! toolkit's personal-data masker (`hubert_core::text::mask`: phones in every Dutch
-//! notation, e-mail, postcodes, IBAN, EAN, addresses, known names), then a deliberately
+//! notation, e-mail, postcodes, IBAN, EAN, addresses, known names and other people's names
+//! introduced in the text, such as "mijn vrouw Annelies" or "met Pieter"), then a deliberately
 //! blunt second pass that hides any remaining digit run or handle: too much rather than
 //! too little.
 
@@ -18,6 +19,9 @@ pub fn mask(text: &str, names: &[&str]) -> String {
     blunt(&hubert_core::text::mask(text, names).masked, names)
 }
 
+/// Parts of a name the second pass leaves alone.
+const SURNAME_PREFIXES: [&str; 10] = ["van", "de", "der", "den", "het", "ter", "ten", "te", "'t", "op"];
+
 /// The second pass of [`mask`].
 fn blunt(text: &str, names: &[&str]) -> String {
     let name_parts: Vec<String> = names
@@ -25,6 +29,8 @@ fn blunt(text: &str, names: &[&str]) -> String {
         .flat_map(|n| n.split_whitespace())
         .filter(|p| p.chars().count() >= 2 && p.chars().any(char::is_alphabetic))
         .map(|p| p.to_lowercase())
+        // Surname prefixes identify nobody and are everyday words ("van de buren").
+        .filter(|p| !SURNAME_PREFIXES.contains(&p.as_str()))
         .collect();
     let mut out: Vec<String> = Vec::new();
     let words: Vec<&str> = text.split_whitespace().collect();
@@ -103,6 +109,16 @@ mod tests {
             assert!(!m.contains(secret), "{secret} leaked in {m}");
         }
         assert!(m.contains("Postcode"));
+    }
+
+    #[test]
+    fn names_typed_in_the_message_are_masked() {
+        let m = mask(
+            "Ik bel namens mijn vrouw Annelies, ik was net met Pieter van de buren",
+            &["Sanne de Vries"],
+        );
+        assert!(!m.contains("Annelies") && !m.contains("Pieter"), "{m}");
+        assert!(m.contains("van de buren"), "{m}");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Bulk data for benchmarks (`hubert bench seed`) and the count the ingest benchmark
-//! checks its acknowledgements against. Not used by the hub itself.
+//! Bulk data for benchmarks (`hubert bench seed`) and the counts the ingest and crash
+//! benchmarks check their acknowledgements against. Not used by the hub itself.
 //!
 //! Rows are written as multi-row `INSERT … VALUES` statements with literal values (every
 //! value is generated here, text is quote-escaped), many statements per transaction, so
@@ -274,6 +274,27 @@ impl Store {
         on_pool!(&self.read, pool => {
             Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM messages WHERE workspace_id = $1 AND direction = $2")
                 .bind(workspace_id).bind(direction).fetch_one(pool).await?)
+        })
+    }
+
+    /// Customer messages of `profile_id` whose platform message id starts with `id_prefix`,
+    /// grouped by that id: (platform message id, rows, the first row's `received_at`). More
+    /// than one row is a duplicate.
+    pub async fn count_inbound_by_platform_id(
+        &self,
+        profile_id: &str,
+        id_prefix: &str,
+    ) -> Result<Vec<(String, i64, i64)>> {
+        let pattern = format!(
+            "{}%",
+            id_prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+        );
+        on_pool!(&self.read, pool => {
+            Ok(sqlx::query_as::<_, (String, i64, i64)>(
+                "SELECT platform_message_id, COUNT(*), MIN(received_at) FROM messages \
+                 WHERE profile_id = $1 AND direction = 'in' AND platform_message_id LIKE $2 ESCAPE '\\' \
+                 GROUP BY platform_message_id ORDER BY platform_message_id")
+                .bind(profile_id).bind(&pattern).fetch_all(pool).await?)
         })
     }
 }

@@ -8,6 +8,8 @@
 pub mod analysis;
 pub mod grammar;
 pub mod language;
+mod name_words;
+mod names;
 pub mod pii;
 pub mod register;
 pub mod reply;

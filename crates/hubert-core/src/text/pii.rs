@@ -1,7 +1,9 @@
 //! Personal-data masking for the wallboard's privacy mode, the reports and the simulator:
 //! phone numbers in every Dutch notation, e-mail addresses, postcodes, IBANs, EAN meter codes,
-//! customer numbers and other long digit runs, street + house number, and the names the caller
-//! knows. Returns the masked text and the spans (in characters of the original text).
+//! customer numbers and other long digit runs, street + house number, the names the caller
+//! knows, and other people's names introduced in the text ("mijn vrouw Annelies", "met
+//! Pieter"; see [`super::names`]). Returns the masked text and the spans (in characters of the
+//! original text).
 //!
 //! Hand-written scanners over the token stream and the digit groups; no regex.
 
@@ -20,7 +22,10 @@ pub enum PiiKind {
     Postcode,
     Address,
     Number,
+    /// A name the caller knows (the contact's own).
     Name,
+    /// Another person's name, found in the text by the words around it.
+    Person,
 }
 
 impl PiiKind {
@@ -34,7 +39,7 @@ impl PiiKind {
             PiiKind::Postcode => "[postcode]",
             PiiKind::Address => "[adres]",
             PiiKind::Number => "[nummer]",
-            PiiKind::Name => "[naam]",
+            PiiKind::Name | PiiKind::Person => "[naam]",
         }
     }
 }
@@ -72,6 +77,7 @@ pub(crate) fn mask_in(text: &str, tokens: &[Token<'_>], names: &[&str]) -> Maske
     find_digit_runs(text, tokens, &mut found);
     find_addresses(tokens, &mut found);
     find_names(tokens, names, &mut found);
+    super::names::find_people(tokens, &mut found);
     let spans = resolve(found);
     Masked {
         masked: apply(text, &spans),

@@ -20,6 +20,8 @@ use super::tokens::{tokenize, Token, TokenKind};
 
 const AFF: &str = include_str!("../../data/nl/nl.aff");
 const DIC: &str = include_str!("../../data/nl/nl.dic");
+/// The dictionary's word list (`word/FLAGS` a line), for the name lexicon of `name_words`.
+pub(super) const DICTIONARY_WORDS: &str = DIC;
 /// Hubert's own additions (webcare and energy words the list lacks).
 const EXTRA: &str = include_str!("../../data/nl/hubert-extra.dic");
 
@@ -72,6 +74,13 @@ impl Speller {
             && word
                 .split('-')
                 .all(|part| part.is_empty() || !checkable(part) || self.dictionary.check(part))
+    }
+
+    /// Whether `word` in lower case is a word of the language ("storing", "roos", "maandag"),
+    /// as opposed to a name only written with a capital ("Annelies", "Utrecht").
+    pub fn knows_lowercase(&self, word: &str) -> bool {
+        let lower = super::tokens::lower(word).replace('’', "'");
+        self.dictionary.check(&lower)
     }
 
     /// Up to five corrections for `word`; slow (milliseconds), keep it off the request path.
