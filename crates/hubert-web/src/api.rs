@@ -219,9 +219,8 @@ async fn list_profiles(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResu
 async fn create_profile(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
-    body: Result<Json<NewProfile>, axum::extract::rejection::JsonRejection>,
+    JsonBody(input): JsonBody<NewProfile>,
 ) -> Result<(StatusCode, Json<ProfileView>), ApiError> {
-    let Json(input) = body.map_err(bad_json)?;
     let row = web.app.create_profile(&who, input).await?;
     Ok((StatusCode::CREATED, Json(web.app.profile_view(&row))))
 }
@@ -342,6 +341,33 @@ pub(crate) fn bad_json(e: axum::extract::rejection::JsonRejection) -> ApiError {
     ApiError(AppError::Invalid("invalid_json", e.body_text()))
 }
 
+/// A JSON object body parsed into `T`. Anything else (an array, a string, a number) is
+/// refused with 422, so the API accepts only what its OpenAPI document describes (serde
+/// alone would read a struct from an array).
+pub(crate) struct JsonBody<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let Json(value) = Json::<serde_json::Value>::from_request(req, state)
+            .await
+            .map_err(bad_json)?;
+        if !value.is_object() {
+            return Err(ApiError(AppError::Invalid(
+                "invalid_json",
+                "The body must be a JSON object.".into(),
+            )));
+        }
+        serde_json::from_value(value).map(JsonBody).map_err(|e| {
+            ApiError(AppError::Invalid(
+                "invalid_json",
+                format!("Failed to deserialize the JSON body: {e}"),
+            ))
+        })
+    }
+}
+
 pub(crate) fn bad_query(e: axum::extract::rejection::QueryRejection) -> ApiError {
     ApiError(AppError::Invalid("invalid_query", e.body_text()))
 }
@@ -358,9 +384,8 @@ async fn reply(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
     Path(id): Path<String>,
-    body: Result<Json<ReplyRequest>, axum::extract::rejection::JsonRejection>,
+    JsonBody(req): JsonBody<ReplyRequest>,
 ) -> Result<(StatusCode, Json<Queued>), ApiError> {
-    let Json(req) = body.map_err(bad_json)?;
     let message_id = web.app.reply(&who, &id, &req).await?;
     Ok((
         StatusCode::ACCEPTED,
@@ -386,9 +411,8 @@ async fn note(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
     Path(id): Path<String>,
-    body: Result<Json<NoteBody>, axum::extract::rejection::JsonRejection>,
+    JsonBody(b): JsonBody<NoteBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let Json(b) = body.map_err(bad_json)?;
     let id = web.app.add_note(&who, &id, &b.text).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
@@ -408,9 +432,8 @@ async fn assign(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
     Path(id): Path<String>,
-    body: Result<Json<AssignBody>, axum::extract::rejection::JsonRejection>,
+    JsonBody(b): JsonBody<AssignBody>,
 ) -> ApiResult<Done> {
-    let Json(b) = body.map_err(bad_json)?;
     let assignee = match b.assignee.as_deref() {
         Some("me") => Some(
             who.user_id

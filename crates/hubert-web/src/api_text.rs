@@ -8,7 +8,6 @@
 //! team's, in the database (`hubert-app::words`), read per analysis so every instance agrees.
 //! Words the composer sends in `allow` are honoured too.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
@@ -19,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::api::JsonBody;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::Web;
@@ -35,10 +35,6 @@ pub fn routes() -> Router<Web> {
         .route("/api/v1/text/allow-list", get(allow_list).post(allow_word))
         .route("/api/v1/text/allow-list/{word}", delete(disallow_word))
         .layer(axum::extract::DefaultBodyLimit::max(crate::api::MAX_API_BODY))
-}
-
-fn bad_json(e: JsonRejection) -> ApiError {
-    crate::api::bad_json(e)
 }
 
 /// Names and allow-list entries a request may carry, and their length: every one costs
@@ -136,10 +132,9 @@ pub struct AllowList {
 async fn analyze_text(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
-    body: Result<Json<AnalyzeRequest>, JsonRejection>,
+    JsonBody(mut request): JsonBody<AnalyzeRequest>,
 ) -> Result<Json<TextAnalysis>, ApiError> {
     who.require(Role::Agent)?;
-    let Json(mut request) = body.map_err(bad_json)?;
     check_limits(&request)?;
     request.allow.extend(web.app.spelling_allow_list(&who).await?);
     let analysis = blocking(move || analyze(&request)).await?;
@@ -159,10 +154,9 @@ struct WordBody {
               (status = 422, body = crate::openapi::ErrorBody)))]
 async fn suggest_word(
     ApiUser(who): ApiUser,
-    body: Result<Json<WordBody>, JsonRejection>,
+    JsonBody(WordBody { word }): JsonBody<WordBody>,
 ) -> Result<Json<Suggestions>, ApiError> {
     who.require(Role::Agent)?;
-    let Json(WordBody { word }) = body.map_err(bad_json)?;
     if word.trim().is_empty() || word.chars().count() > MAX_WORD_CHARS {
         return Err(invalid("Send one word."));
     }
@@ -188,10 +182,9 @@ async fn allow_list(State(web): State<Web>, ApiUser(who): ApiUser) -> Result<Jso
 async fn allow_word(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
-    body: Result<Json<WordBody>, JsonRejection>,
+    JsonBody(WordBody { word }): JsonBody<WordBody>,
 ) -> Result<Json<AllowList>, ApiError> {
     who.require(Role::Agent)?;
-    let Json(WordBody { word }) = body.map_err(bad_json)?;
     web.app.allow_word(&who, &word).await?;
     words_json(&web, &who).await
 }

@@ -2,7 +2,6 @@
 //! hash), create (the token is in the 201 answer, once) and revoke (204). The rules live
 //! in `hubert-app::tokens`.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
@@ -11,6 +10,7 @@ use hubert_app::tokens::{CreatedToken, NewToken, TokenInfo};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::JsonBody;
 use crate::auth::{ApiUser, ClientAddr};
 use crate::error::ApiError;
 use crate::Web;
@@ -45,9 +45,8 @@ pub(crate) async fn create(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
     client: ClientAddr,
-    body: Result<Json<NewToken>, JsonRejection>,
+    JsonBody(input): JsonBody<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
-    let Json(input) = body.map_err(crate::api::bad_json)?;
     let created = web.app.create_api_token(&who, input, &client.text()).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

@@ -24,6 +24,7 @@ use hubert_store::WallboardRow;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::api::JsonBody;
 use crate::auth::{same_secret, ApiUser, PageUser};
 use crate::error::{json_error, ApiError};
 use crate::i18n::Lang;
@@ -184,9 +185,8 @@ async fn list(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult<Wallbo
 async fn create(
     State(web): State<Web>,
     ApiUser(who): ApiUser,
-    body: Result<Json<NewWallboard>, axum::extract::rejection::JsonRejection>,
+    JsonBody(input): JsonBody<NewWallboard>,
 ) -> Result<(StatusCode, Json<WallboardView>), ApiError> {
-    let Json(input) = body.map_err(crate::api::bad_json)?;
     let (row, url) = web.app.create_wallboard(&who, input).await?;
     let mut view = WallboardView::from(&row);
     view.url = Some(url);
@@ -230,12 +230,7 @@ struct BannerBody {
 #[utoipa::path(put, path = "/api/v1/banner", tag = "wallboards", request_body = BannerBody,
     responses((status = 200, body = Done), (status = 400, body = crate::openapi::ErrorBody),
               (status = 403, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
-async fn banner(
-    State(web): State<Web>,
-    ApiUser(who): ApiUser,
-    body: Result<Json<BannerBody>, axum::extract::rejection::JsonRejection>,
-) -> ApiResult<Done> {
-    let Json(b) = body.map_err(crate::api::bad_json)?;
+async fn banner(State(web): State<Web>, ApiUser(who): ApiUser, JsonBody(b): JsonBody<BannerBody>) -> ApiResult<Done> {
     web.app.set_banner(&who, &b.text, b.minutes).await?;
     Ok(Json(Done { ok: true }))
 }

@@ -411,3 +411,11 @@ both_backends!(a_board_for_a_quiet_profile_still_fills_its_feed, |t| async move 
     assert_eq!(feed.len(), 1, "{state}");
     assert!(feed[0].to_string().contains("terugbetaling"));
 });
+
+both_backends!(a_body_must_be_a_json_object, |t| async move {
+    let (status, body) = t.put_as("/api/v1/banner", &t.token, json!([])).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_json");
+    let (status, _) = t.post("/api/v1/text/suggest", json!(["storing"])).await;
+    assert_eq!(status, 422);
+});
