@@ -37,6 +37,9 @@ audit_kinds! {
     TokenCreated => "token.created", "An API token was made.";
     TokenRevoked => "token.revoked", "An API token was revoked.";
     UserCreated => "user.created", "A user was created.";
+    UserUpdated => "user.updated", "A user's name or role was changed.";
+    UserDeactivated => "user.deactivated", "A user was deactivated: sessions ended, their tokens revoked.";
+    UserReactivated => "user.reactivated", "A deactivated user was let back in.";
     ProfileCreated => "profile.created", "A platform profile was connected.";
     KeyRotated => "key.rotated", "The key that encrypts credentials was replaced.";
     WallboardCreated => "wallboard.create", "A wallboard link was made.";

@@ -255,6 +255,7 @@ impl App {
             });
         }
         let permit = self.hashing.login_permit().await?;
+        // A deactivated user is checked like anyone (same time spent) and then refused.
         let user = self.store.user_by_email(email).await?;
         let password = password.to_owned();
         let ok = match &user {
@@ -270,7 +271,7 @@ impl App {
         };
         let client_text = client.to_string();
         let user = match user {
-            Some(u) if ok => u,
+            Some(u) if ok && u.deactivated_at.is_none() => u,
             other => {
                 self.metrics.login_failures.inc();
                 self.throttle.failed(email, client, now);
@@ -348,6 +349,9 @@ impl App {
         let Some((session, user)) = self.store.session(&hash_secret(cookie_value), self.now()).await? else {
             return Ok(None);
         };
+        if user.deactivated_at.is_some() {
+            return Ok(None);
+        }
         Ok(Some((
             Principal {
                 workspace_id: user.workspace_id,

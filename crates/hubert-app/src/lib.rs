@@ -16,6 +16,7 @@ pub mod profiles;
 pub mod reports;
 pub mod throttle;
 pub mod tokens;
+pub mod users;
 pub mod view;
 pub mod wallboard;
 pub mod words;

@@ -78,23 +78,74 @@ impl Store {
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>> {
         on_pool!(&self.read, pool => {
-            Ok(sqlx::query_as::<_, UserRow>("SELECT id, workspace_id, email, name, role, password_hash FROM users WHERE email = $1 ORDER BY created_at LIMIT 1")
+            Ok(sqlx::query_as::<_, UserRow>("SELECT id, workspace_id, email, name, role, password_hash, deactivated_at FROM users WHERE email = $1 ORDER BY created_at LIMIT 1")
                 .bind(email.to_lowercase()).fetch_optional(pool).await?)
         })
     }
 
     pub async fn user(&self, workspace_id: &str, id: &str) -> Result<Option<UserRow>> {
         on_pool!(&self.read, pool => {
-            Ok(sqlx::query_as::<_, UserRow>("SELECT id, workspace_id, email, name, role, password_hash FROM users WHERE workspace_id = $1 AND id = $2")
+            Ok(sqlx::query_as::<_, UserRow>("SELECT id, workspace_id, email, name, role, password_hash, deactivated_at FROM users WHERE workspace_id = $1 AND id = $2")
                 .bind(workspace_id).bind(id).fetch_optional(pool).await?)
         })
     }
 
     pub async fn users(&self, workspace_id: &str) -> Result<Vec<UserRow>> {
         on_pool!(&self.read, pool => {
-            Ok(sqlx::query_as::<_, UserRow>("SELECT id, workspace_id, email, name, role, password_hash FROM users WHERE workspace_id = $1 ORDER BY name")
+            Ok(sqlx::query_as::<_, UserRow>("SELECT id, workspace_id, email, name, role, password_hash, deactivated_at FROM users WHERE workspace_id = $1 ORDER BY name")
                 .bind(workspace_id).fetch_all(pool).await?)
         })
+    }
+
+    /// Changes a user's name and/or role, with its audit entry, in one transaction.
+    pub async fn update_user(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        name: Option<&str>,
+        role: Option<&str>,
+        audit: &NewAudit<'_>,
+    ) -> Result<()> {
+        on_pool!(&self.write, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query("UPDATE users SET name = COALESCE($3, name), role = COALESCE($4, role) WHERE workspace_id = $1 AND id = $2")
+                .bind(workspace_id).bind(id).bind(name).bind(role).execute(&mut *tx).await?;
+            if done.rows_affected() == 0 {
+                return Err(crate::StoreError::NotFound);
+            }
+            insert_audit!(&mut *tx, audit);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Deactivates a user (`Some(now)`) or lets them back in (`None`). Deactivation ends
+    /// their sessions and revokes the API tokens they made, in the same transaction as the
+    /// change and its audit entry.
+    pub async fn set_user_deactivated(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        deactivated_at: Option<i64>,
+        audit: &NewAudit<'_>,
+    ) -> Result<()> {
+        on_pool!(&self.write, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query("UPDATE users SET deactivated_at = $3 WHERE workspace_id = $1 AND id = $2")
+                .bind(workspace_id).bind(id).bind(deactivated_at).execute(&mut *tx).await?;
+            if done.rows_affected() == 0 {
+                return Err(crate::StoreError::NotFound);
+            }
+            if let Some(now) = deactivated_at {
+                sqlx::query("DELETE FROM sessions WHERE workspace_id = $1 AND user_id = $2")
+                    .bind(workspace_id).bind(id).execute(&mut *tx).await?;
+                sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE workspace_id = $1 AND created_by = $2 AND revoked_at IS NULL")
+                    .bind(workspace_id).bind(id).bind(now).execute(&mut *tx).await?;
+            }
+            insert_audit!(&mut *tx, audit);
+            tx.commit().await?;
+        });
+        Ok(())
     }
 
     /// Stores a session under the hash of its cookie value, with its audit entry (the

@@ -11,6 +11,8 @@ pub struct UserRow {
     pub role: String,
     #[serde(skip)]
     pub password_hash: String,
+    /// Set when an admin deactivated the user (a leaver): no sign-in, no sessions.
+    pub deactivated_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -14,6 +14,7 @@ use hubert_app::presence::Viewer;
 use hubert_app::profiles::NewProfile;
 use hubert_app::profiles::ProfileView;
 use hubert_app::reports::{ServiceLevelReport, TodayScore};
+use hubert_app::users::{UserInfo, UserPatch};
 use hubert_app::view::{ConversationThread, ConversationView, MessageView};
 use hubert_app::AppError;
 use hubert_core::time::{Bucket, DAY};
@@ -66,6 +67,11 @@ pub struct UserItem {
     pub id: String,
     pub name: String,
     pub role: String,
+    /// False once an admin deactivated the user.
+    pub active: bool,
+    /// Shown to admins only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -142,6 +148,7 @@ pub fn routes() -> Router<Web> {
     Router::new()
         .route("/api/v1/me", get(me))
         .route("/api/v1/users", get(users))
+        .route("/api/v1/users/{id}", axum::routing::patch(update_user))
         .route("/api/v1/profiles", get(list_profiles).post(create_profile))
         .route("/api/v1/profiles/{id}/templates", get(templates))
         .route("/api/v1/conversations", get(list_conversations))
@@ -188,16 +195,33 @@ async fn me(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult<Me> {
     responses((status = 200, body = UserList), (status = 401, body = crate::openapi::ErrorBody)))]
 async fn users(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult<UserList> {
     who.require(Role::Agent)?;
+    let admin = who.role >= Role::Admin;
     let users = web.app.store.users(&who.workspace_id).await.map_err(AppError::from)?;
     let items = users
         .into_iter()
         .map(|u| UserItem {
+            active: u.deactivated_at.is_none(),
+            email: admin.then_some(u.email),
             id: u.id,
             name: u.name,
             role: u.role,
         })
         .collect();
     Ok(Json(UserList { items }))
+}
+
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "account", request_body = UserPatch,
+    params(("id" = String, Path, description = "User id")),
+    responses((status = 200, body = UserInfo), (status = 403, body = crate::openapi::ErrorBody),
+              (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody)))]
+async fn update_user(
+    State(web): State<Web>,
+    ApiUser(who): ApiUser,
+    client: crate::auth::ClientAddr,
+    Path(id): Path<String>,
+    JsonBody(patch): JsonBody<UserPatch>,
+) -> ApiResult<UserInfo> {
+    Ok(Json(web.app.update_user(&who, &id, patch, &client.text()).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/profiles", tag = "profiles",

@@ -113,6 +113,7 @@ impl Modify for Security {
         crate::api::healthz,
         crate::api::me,
         crate::api::users,
+        crate::api::update_user,
         crate::api::list_profiles,
         crate::api::create_profile,
         crate::api::templates,

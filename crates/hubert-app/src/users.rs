@@ -1,0 +1,133 @@
+//! People, managed by admins: the workspace's users with their e-mail and state, a change
+//! of name or role, and deactivating a leaver — their sessions end and the API tokens they
+//! made are revoked at once, in one transaction with the audit entry; a deactivated user
+//! cannot sign in. An admin cannot deactivate or demote themself (no lock-out by accident).
+
+use hubert_core::Role;
+use hubert_store::NewAudit;
+use hubert_store::UserRow;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::audit::AuditKind;
+use crate::{App, AppError, Principal};
+
+/// A user as admins see them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserInfo {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    /// `agent`, `lead` or `admin`.
+    pub role: String,
+    /// False once deactivated.
+    pub active: bool,
+    pub deactivated_at: Option<i64>,
+}
+
+impl From<UserRow> for UserInfo {
+    fn from(u: UserRow) -> Self {
+        Self {
+            id: u.id,
+            name: u.name,
+            email: u.email,
+            role: u.role,
+            active: u.deactivated_at.is_none(),
+            deactivated_at: u.deactivated_at,
+        }
+    }
+}
+
+/// A change to a user; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct UserPatch {
+    pub name: Option<String>,
+    /// `agent`, `lead` or `admin`.
+    pub role: Option<String>,
+    /// False deactivates (sessions end, their tokens are revoked); true lets them back in.
+    pub active: Option<bool>,
+}
+
+impl App {
+    /// Changes a user's name, role or state (admins).
+    pub async fn update_user(
+        &self,
+        who: &Principal,
+        id: &str,
+        patch: UserPatch,
+        client: &str,
+    ) -> Result<UserInfo, AppError> {
+        who.require(Role::Admin)?;
+        if !hubert_core::ids::is_id(id) {
+            return Err(AppError::NotFound);
+        }
+        let name = patch.name.as_deref().map(str::trim);
+        if name.is_some_and(|n| n.is_empty() || n.chars().count() > 100) {
+            return Err(AppError::Invalid(
+                "invalid_name",
+                "A name has 1 to 100 characters.".into(),
+            ));
+        }
+        let role = match patch.role.as_deref() {
+            Some(r) => Some(
+                Role::parse(r)
+                    .ok_or_else(|| AppError::Invalid("invalid_role", "A role is agent, lead or admin.".into()))?,
+            ),
+            None => None,
+        };
+        let myself = who.user_id.as_deref() == Some(id);
+        if myself && (patch.active == Some(false) || role.is_some_and(|r| r < Role::Admin)) {
+            return Err(AppError::Conflict(
+                "not_yourself",
+                "You cannot deactivate or demote yourself; ask another admin.".into(),
+            ));
+        }
+        let now = self.now();
+        if name.is_some() || role.is_some() {
+            let detail = role.map(|r| format!("role {}", r.as_str())).unwrap_or_default();
+            let entry = self.audit_entry(who, AuditKind::UserUpdated, id, client, &detail, now);
+            self.store
+                .update_user(&who.workspace_id, id, name, role.map(Role::as_str), &entry)
+                .await?;
+        }
+        if let Some(active) = patch.active {
+            let kind = if active {
+                AuditKind::UserReactivated
+            } else {
+                AuditKind::UserDeactivated
+            };
+            let entry = self.audit_entry(who, kind, id, client, "", now);
+            let at = (!active).then_some(now);
+            self.store
+                .set_user_deactivated(&who.workspace_id, id, at, &entry)
+                .await?;
+            tracing::info!(user = %id, actor = %who.actor_id, active, "user state changed");
+        }
+        let user = self
+            .store
+            .user(&who.workspace_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(UserInfo::from(user))
+    }
+
+    fn audit_entry<'a>(
+        &self,
+        who: &'a Principal,
+        kind: AuditKind,
+        subject: &'a str,
+        client: &'a str,
+        detail: &'a str,
+        at: i64,
+    ) -> NewAudit<'a> {
+        NewAudit {
+            workspace_id: &who.workspace_id,
+            actor: &who.actor_id,
+            action: kind.as_str(),
+            subject,
+            client,
+            detail,
+            at,
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! People managed by admins: a role change takes effect at once, and a leaver is
+//! deactivated — their sessions end, the tokens they made stop working, they cannot sign
+//! in — with the change in the audit log. Admins cannot lock themselves out.
+
+use hubert_core::Role;
+use hubert_testkit::{ADMIN_EMAIL, ADMIN_PASSWORD, AGENT_EMAIL, AGENT_PASSWORD};
+
+use super::*;
+
+async fn patch_user(t: &TestApp, token: &str, id: &str, body: Value) -> (u16, Value) {
+    let res = t
+        .http
+        .patch(t.url(&format!("/api/v1/users/{id}")))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("patch user");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+both_backends!(a_role_change_takes_effect_at_once, |t| async move {
+    let agent = t.login(AGENT_EMAIL, AGENT_PASSWORD).await;
+    assert_eq!(t.session_get(&agent, "/api/v1/me").await.1["role"], "agent");
+    let (status, body) = patch_user(t, &t.token, &t.agent_id, json!({"role": "lead"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["role"], "lead");
+    assert_eq!(t.session_get(&agent, "/api/v1/me").await.1["role"], "lead");
+    let (status, _) = patch_user(t, &t.token, &t.agent_id, json!({"role": "boss"})).await;
+    assert_eq!(status, 422);
+    let (status, _) = patch_user(t, &t.agent_token, &t.agent2_id, json!({"role": "admin"})).await;
+    assert_eq!(status, 403, "agents manage nobody");
+    let users = t.get("/api/v1/users").await;
+    assert!(users["items"][0]["email"].is_string(), "admins see e-mail addresses");
+    let (_, as_agent) = t.get_as("/api/v1/users", &t.agent_token).await;
+    assert!(as_agent["items"][0].get("email").is_none(), "agents do not");
+});
+
+both_backends!(
+    a_deactivated_leaver_loses_sessions_tokens_and_sign_in_at_once,
+    |t| async move {
+        let leaver_id = t
+            .app
+            .create_user_with_password(
+                &t.workspace_id,
+                "leaver@hubert.test",
+                "Lex Leaver",
+                Role::Admin,
+                "leaver-Pw-9!",
+            )
+            .await
+            .expect("leaver");
+        let leaver = t.login("leaver@hubert.test", "leaver-Pw-9!").await;
+        let (status, created) = t
+            .session_post(
+                &leaver,
+                "/api/v1/tokens",
+                json!({"name": "leaver's script", "role": "agent"}),
+                true,
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        let leaver_token = created["token"].as_str().unwrap().to_owned();
+        assert_eq!(t.get_as("/api/v1/me", &leaver_token).await.0, 200);
+
+        let (status, body) = patch_user(t, &t.token, &leaver_id, json!({"active": false})).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["active"], false);
+        assert_eq!(t.session_get(&leaver, "/api/v1/me").await.0, 401, "the session ended");
+        assert_eq!(
+            t.get_as("/api/v1/me", &leaver_token).await.0,
+            401,
+            "their token stopped"
+        );
+        let (status, _) = t.login_status("leaver@hubert.test", "leaver-Pw-9!").await;
+        assert_eq!(status, 401, "no sign-in");
+        let kinds = t.get("/api/v1/audit?kind=user.deactivated").await;
+        assert!(kinds.to_string().contains(&leaver_id), "{kinds}");
+
+        let (status, _) = patch_user(t, &t.token, &leaver_id, json!({"active": true})).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            t.login_status("leaver@hubert.test", "leaver-Pw-9!").await.0,
+            303,
+            "back in"
+        );
+    }
+);
+
+both_backends!(an_admin_cannot_lock_themself_out, |t| async move {
+    let admin = t.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let res = t
+        .http
+        .patch(t.url(&format!("/api/v1/users/{}", t.admin_id)))
+        .header("cookie", &admin.cookie)
+        .header("x-csrf-token", &admin.csrf)
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    let (status, _) = patch_user(t, &t.token, &hubert_core::new_id(), json!({"name": "X"})).await;
+    assert_eq!(status, 404);
+});
