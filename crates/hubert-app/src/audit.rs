@@ -40,6 +40,7 @@ audit_kinds! {
     UserUpdated => "user.updated", "A user's name or role was changed.";
     UserDeactivated => "user.deactivated", "A user was deactivated: sessions ended, their tokens revoked.";
     UserReactivated => "user.reactivated", "A deactivated user was let back in.";
+    PasswordChanged => "password.changed", "A user changed their own password (their other sessions ended).";
     ProfileCreated => "profile.created", "A platform profile was connected.";
     KeyRotated => "key.rotated", "The key that encrypts credentials was replaced.";
     WallboardCreated => "wallboard.create", "A wallboard link was made.";

@@ -179,6 +179,14 @@ fn check_lengths(email: &str, password: &str) -> Result<(), AppError> {
 }
 
 impl App {
+    /// Checks a password against a stored hash within the hashing bound (may be `Busy`).
+    pub(crate) async fn verify_password(&self, password: &str, hash: &str) -> Result<bool, AppError> {
+        check_lengths("", password)?;
+        let permit = self.hashing.login_permit().await?;
+        let (password, hash) = (password.to_owned(), hash.to_owned());
+        self.hashing.run(permit, move || verify_now(&password, &hash)).await
+    }
+
     /// Hashes a password within the bound, waiting for a turn.
     pub async fn hash_password(&self, password: &str) -> Result<String, AppError> {
         check_lengths("", password)?;
@@ -211,6 +219,22 @@ impl App {
         role: Role,
         password: &str,
     ) -> Result<String, AppError> {
+        self.create_user_as(workspace_id, email, name, role, password, "cli", "")
+            .await
+    }
+
+    /// Creates a user, recording `actor` (a user id, `token:…` or `cli`) in the audit log.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn create_user_as(
+        &self,
+        workspace_id: &str,
+        email: &str,
+        name: &str,
+        role: Role,
+        password: &str,
+        actor: &str,
+        client: &str,
+    ) -> Result<String, AppError> {
         if !email.contains('@') || email.len() > MAX_EMAIL_BYTES {
             return Err(AppError::Invalid(
                 "invalid_email",
@@ -231,10 +255,10 @@ impl App {
         };
         let audit = NewAudit {
             workspace_id,
-            actor: "cli",
+            actor,
             action: AuditKind::UserCreated.as_str(),
             subject: &id,
-            client: "",
+            client,
             detail: role.as_str(),
             at: now,
         };

@@ -48,7 +48,110 @@ pub struct UserPatch {
     pub active: Option<bool>,
 }
 
+/// A user for an admin to create; the password is generated and shown once.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewUserInput {
+    pub email: String,
+    pub name: String,
+    /// `agent`, `lead` or `admin`.
+    pub role: String,
+}
+
+/// A created user with the generated password, shown this once.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CreatedUser {
+    #[serde(flatten)]
+    pub user: UserInfo,
+    /// Give it to the person; they change it at once (`POST /api/v1/me/password`).
+    pub password: String,
+}
+
+/// A change of one's own password.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PasswordChange {
+    pub current_password: String,
+    /// At least 12 characters, at most 1 KB.
+    pub new_password: String,
+}
+
+/// The shortest password a user may choose.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
 impl App {
+    /// Creates a user with a generated password (admins); the password is in the answer
+    /// once.
+    pub async fn create_user_by_admin(
+        &self,
+        who: &Principal,
+        input: NewUserInput,
+        client: &str,
+    ) -> Result<CreatedUser, AppError> {
+        who.require(Role::Admin)?;
+        let role = Role::parse(&input.role)
+            .ok_or_else(|| AppError::Invalid("invalid_role", "A role is agent, lead or admin.".into()))?;
+        let (email, name) = (input.email.trim(), input.name.trim());
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(AppError::Invalid(
+                "invalid_name",
+                "A name has 1 to 100 characters.".into(),
+            ));
+        }
+        let password = crate::auth::random_token(12);
+        let id = self
+            .create_user_as(&who.workspace_id, email, name, role, &password, &who.actor_id, client)
+            .await?;
+        let user = self
+            .store
+            .user(&who.workspace_id, &id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(CreatedUser {
+            user: UserInfo::from(user),
+            password,
+        })
+    }
+
+    /// Changes the caller's own password after checking the current one; their other
+    /// sessions end. `session_hash` is the hash of the session making the change ("" for
+    /// none).
+    pub async fn change_own_password(
+        &self,
+        who: &Principal,
+        change: PasswordChange,
+        session_hash: &str,
+        client: &str,
+    ) -> Result<(), AppError> {
+        let Some(user_id) = who.user_id.as_deref() else {
+            return Err(AppError::Invalid("not_a_user", "A token has no password.".into()));
+        };
+        if change.new_password.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(AppError::Invalid(
+                "weak_password",
+                format!("A password has at least {MIN_PASSWORD_CHARS} characters."),
+            ));
+        }
+        let user = self
+            .store
+            .user(&who.workspace_id, user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !self
+            .verify_password(&change.current_password, &user.password_hash)
+            .await?
+        {
+            return Err(AppError::Invalid(
+                "wrong_password",
+                "The current password is not right.".into(),
+            ));
+        }
+        let hash = self.hash_password(&change.new_password).await?;
+        let entry = self.audit_entry(who, AuditKind::PasswordChanged, user_id, client, "", self.now());
+        self.store
+            .set_password(&who.workspace_id, user_id, &hash, session_hash, &entry)
+            .await?;
+        Ok(())
+    }
+
     /// Changes a user's name, role or state (admins).
     pub async fn update_user(
         &self,

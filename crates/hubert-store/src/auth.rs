@@ -119,6 +119,32 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces a user's password hash and ends their other sessions (all but
+    /// `keep_session`, the hash of the session that made the change), with its audit
+    /// entry, in one transaction.
+    pub async fn set_password(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        password_hash: &str,
+        keep_session: &str,
+        audit: &NewAudit<'_>,
+    ) -> Result<()> {
+        on_pool!(&self.write, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query("UPDATE users SET password_hash = $3 WHERE workspace_id = $1 AND id = $2")
+                .bind(workspace_id).bind(id).bind(password_hash).execute(&mut *tx).await?;
+            if done.rows_affected() == 0 {
+                return Err(crate::StoreError::NotFound);
+            }
+            sqlx::query("DELETE FROM sessions WHERE workspace_id = $1 AND user_id = $2 AND id <> $3")
+                .bind(workspace_id).bind(id).bind(keep_session).execute(&mut *tx).await?;
+            insert_audit!(&mut *tx, audit);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     /// Deactivates a user (`Some(now)`) or lets them back in (`None`). Deactivation ends
     /// their sessions and revokes the API tokens they made, in the same transaction as the
     /// change and its audit entry.

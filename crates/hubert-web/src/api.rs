@@ -14,7 +14,7 @@ use hubert_app::presence::Viewer;
 use hubert_app::profiles::NewProfile;
 use hubert_app::profiles::ProfileView;
 use hubert_app::reports::{ServiceLevelReport, TodayScore};
-use hubert_app::users::{UserInfo, UserPatch};
+use hubert_app::users::{CreatedUser, NewUserInput, PasswordChange, UserInfo, UserPatch};
 use hubert_app::view::{ConversationThread, ConversationView, MessageView};
 use hubert_app::AppError;
 use hubert_core::time::{Bucket, DAY};
@@ -147,7 +147,8 @@ const DEFAULT_PAGE: i64 = 50;
 pub fn routes() -> Router<Web> {
     Router::new()
         .route("/api/v1/me", get(me))
-        .route("/api/v1/users", get(users))
+        .route("/api/v1/users", get(users).post(create_user))
+        .route("/api/v1/me/password", post(change_password))
         .route("/api/v1/users/{id}", axum::routing::patch(update_user))
         .route("/api/v1/profiles", get(list_profiles).post(create_profile))
         .route("/api/v1/profiles/{id}/templates", get(templates))
@@ -208,6 +209,40 @@ async fn users(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult<UserL
         })
         .collect();
     Ok(Json(UserList { items }))
+}
+
+#[utoipa::path(post, path = "/api/v1/users", tag = "account", request_body = NewUserInput,
+    responses((status = 201, body = CreatedUser, description = "The password is in this answer only"),
+              (status = 403, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody)))]
+async fn create_user(
+    State(web): State<Web>,
+    ApiUser(who): ApiUser,
+    client: crate::auth::ClientAddr,
+    JsonBody(input): JsonBody<NewUserInput>,
+) -> Result<(StatusCode, Json<CreatedUser>), ApiError> {
+    let created = web.app.create_user_by_admin(&who, input, &client.text()).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "account", request_body = PasswordChange,
+    responses((status = 200, body = Done), (status = 422, body = crate::openapi::ErrorBody),
+              (status = 503, body = crate::openapi::ErrorBody)))]
+async fn change_password(
+    State(web): State<Web>,
+    ApiUser(who): ApiUser,
+    client: crate::auth::ClientAddr,
+    headers: axum::http::HeaderMap,
+    JsonBody(change): JsonBody<PasswordChange>,
+) -> ApiResult<Done> {
+    let (mut parts, _) = axum::http::Request::new(()).into_parts();
+    parts.headers = headers;
+    let session = crate::auth::cookie(&parts, crate::auth::SESSION_COOKIE)
+        .map(hubert_app::auth::hash_secret)
+        .unwrap_or_default();
+    web.app
+        .change_own_password(&who, change, &session, &client.text())
+        .await?;
+    Ok(Json(DONE))
 }
 
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "account", request_body = UserPatch,

@@ -114,6 +114,8 @@ impl Modify for Security {
         crate::api::me,
         crate::api::users,
         crate::api::update_user,
+        crate::api::create_user,
+        crate::api::change_password,
         crate::api::list_profiles,
         crate::api::create_profile,
         crate::api::templates,

@@ -103,3 +103,77 @@ both_backends!(an_admin_cannot_lock_themself_out, |t| async move {
     let (status, _) = patch_user(t, &t.token, &hubert_core::new_id(), json!({"name": "X"})).await;
     assert_eq!(status, 404);
 });
+
+both_backends!(
+    an_admin_creates_a_colleague_who_then_chooses_a_password,
+    |t| async move {
+        let (status, created) = t
+            .post(
+                "/api/v1/users",
+                json!({"email": "nieuw@hubert.test", "name": "Nina Nieuw", "role": "agent"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        assert_eq!(created["role"], "agent");
+        assert_eq!(created["active"], true);
+        let first = created["password"].as_str().unwrap().to_owned();
+        let (status, _) = t
+            .post(
+                "/api/v1/users",
+                json!({"email": "nieuw@hubert.test", "name": "Twee", "role": "agent"}),
+            )
+            .await;
+        assert_eq!(status, 409, "an e-mail address is taken once");
+
+        let session = t.login("nieuw@hubert.test", &first).await;
+        let other = t.login("nieuw@hubert.test", &first).await;
+        let (status, body) = t
+            .session_post(
+                &session,
+                "/api/v1/me/password",
+                json!({"current_password": "wrong", "new_password": "a-long-new-password"}),
+                true,
+            )
+            .await;
+        assert_eq!(status, 422, "{body}");
+        let (status, _) = t
+            .session_post(
+                &session,
+                "/api/v1/me/password",
+                json!({"current_password": first, "new_password": "short"}),
+                true,
+            )
+            .await;
+        assert_eq!(status, 422, "too short");
+        let (status, body) = t
+            .session_post(
+                &session,
+                "/api/v1/me/password",
+                json!({"current_password": first, "new_password": "a-long-new-password"}),
+                true,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            t.session_get(&session, "/api/v1/me").await.0,
+            200,
+            "this session goes on"
+        );
+        assert_eq!(t.session_get(&other, "/api/v1/me").await.0, 401, "other sessions end");
+        assert_eq!(t.login_status("nieuw@hubert.test", &first).await.0, 401);
+        assert_eq!(t.login_status("nieuw@hubert.test", "a-long-new-password").await.0, 303);
+        let audit = t.get("/api/v1/audit?kind=password.changed").await.to_string();
+        assert!(
+            !audit.contains("a-long-new-password") && !audit.contains(&first),
+            "no passwords in the log"
+        );
+        let (status, _) = t
+            .post_as(
+                "/api/v1/users",
+                &t.agent_token,
+                json!({"email": "x@hubert.test", "name": "X", "role": "admin"}),
+            )
+            .await;
+        assert_eq!(status, 403);
+    }
+);
