@@ -3,6 +3,7 @@
 //! extract, call one `hubert-app` use case, render. No SQL and no business rules here.
 
 mod admin_accounts;
+mod admin_users;
 mod api;
 mod api_audit;
 mod api_text;
@@ -78,6 +79,7 @@ pub fn router(app: App, shutdown: tokio::sync::watch::Receiver<bool>, config: We
         .merge(api_tokens::routes())
         .merge(api_audit::routes())
         .merge(admin_accounts::routes())
+        .merge(admin_users::routes())
         .merge(webhooks::routes())
         .merge(ui::routes())
         .merge(wallboard::routes())

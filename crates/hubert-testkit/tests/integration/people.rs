@@ -177,3 +177,17 @@ both_backends!(
         assert_eq!(status, 403);
     }
 );
+
+both_backends!(the_people_page_is_for_admins, |t| async move {
+    let admin = t.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (status, html) = t.page(&admin, "/admin/users").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Mensen") && html.contains("Anna Agent") && html.contains(AGENT_EMAIL));
+    assert!(
+        html.contains("Op inactief zetten"),
+        "a leaver can be deactivated from the page"
+    );
+    assert!(!html.contains("$argon2"), "never a password hash");
+    let agent = t.login(AGENT_EMAIL, AGENT_PASSWORD).await;
+    assert_eq!(t.page(&agent, "/admin/users").await.0, 403);
+});

@@ -1,0 +1,150 @@
+//! `/admin/users` in the shared admin frame: the workspace's people with role and state;
+//! admins add a colleague (the generated password is shown once), change a role, and
+//! deactivate a leaver or let them back in. Plain CSRF-checked forms; the rules live in
+//! `hubert-app::users`.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use hubert_app::users::{NewUserInput, UserInfo, UserPatch};
+use hubert_app::AppError;
+use hubert_core::Role;
+use serde::Deserialize;
+
+use crate::auth::{same_secret, ClientAddr, PageUser};
+use crate::error::ApiError;
+use crate::i18n::Lang;
+use crate::Web;
+
+pub fn routes() -> Router<Web> {
+    Router::new()
+        .route("/admin/users", get(users_page).post(create_user))
+        .route("/admin/users/change", post(change_user))
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    lang: Lang,
+    csrf: String,
+    me: String,
+    users: Vec<UserInfo>,
+    /// (e-mail, password) of a user made just now: shown this once.
+    created: Option<(String, String)>,
+    error: Option<String>,
+}
+
+async fn render(
+    web: &Web,
+    user: &PageUser,
+    lang: Lang,
+    created: Option<(String, String)>,
+    error: Option<String>,
+) -> Response {
+    let users = match web.app.store.users(&user.principal.workspace_id).await {
+        Ok(u) => u.into_iter().map(UserInfo::from).collect(),
+        Err(e) => return ApiError(AppError::from(e)).into_response(),
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = UsersPage {
+        lang,
+        csrf: user.csrf.clone(),
+        me: user.principal.user_id.clone().unwrap_or_default(),
+        users,
+        created,
+        error,
+    };
+    match page.render() {
+        Ok(h) => (status, Html(h)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+async fn users_page(State(web): State<Web>, user: PageUser, lang: Lang) -> Response {
+    if user.principal.role < Role::Admin {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    render(&web, &user, lang, None, None).await
+}
+
+#[derive(Deserialize)]
+struct UserForm {
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    id: String,
+    /// `deactivate` or `activate`.
+    #[serde(default)]
+    action: String,
+}
+
+async fn create_user(
+    State(web): State<Web>,
+    user: PageUser,
+    lang: Lang,
+    client: ClientAddr,
+    Form(form): Form<UserForm>,
+) -> Response {
+    if !same_secret(&form.csrf, &user.csrf) || user.principal.role < Role::Admin {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let input = NewUserInput {
+        email: form.email,
+        name: form.name,
+        role: form.role,
+    };
+    match web
+        .app
+        .create_user_by_admin(&user.principal, input, &client.text())
+        .await
+    {
+        Ok(c) => render(&web, &user, lang, Some((c.user.email, c.password)), None).await,
+        Err(AppError::Invalid(_, m) | AppError::Conflict(_, m)) => render(&web, &user, lang, None, Some(m)).await,
+        Err(e) => ApiError(e).into_response(),
+    }
+}
+
+async fn change_user(
+    State(web): State<Web>,
+    user: PageUser,
+    lang: Lang,
+    client: ClientAddr,
+    Form(form): Form<UserForm>,
+) -> Response {
+    if !same_secret(&form.csrf, &user.csrf) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let patch = UserPatch {
+        name: None,
+        role: Some(form.role).filter(|r| !r.is_empty()),
+        active: match form.action.as_str() {
+            "deactivate" => Some(false),
+            "activate" => Some(true),
+            _ => None,
+        },
+    };
+    match web
+        .app
+        .update_user(&user.principal, &form.id, patch, &client.text())
+        .await
+    {
+        Ok(_) | Err(AppError::NotFound) => Redirect::to("/admin/users").into_response(),
+        Err(AppError::Invalid(_, m) | AppError::Conflict(_, m)) => render(&web, &user, lang, None, Some(m)).await,
+        Err(e) => ApiError(e).into_response(),
+    }
+}
