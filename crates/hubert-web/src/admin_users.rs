@@ -37,6 +37,13 @@ struct UsersPage {
     error: Option<String>,
 }
 
+impl UsersPage {
+    /// For the template: is this the user's role?
+    fn same(&self, role: &str, option: &str) -> bool {
+        role == option
+    }
+}
+
 async fn render(
     web: &Web,
     user: &PageUser,
