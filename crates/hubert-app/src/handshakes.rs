@@ -51,8 +51,12 @@ pub fn is_safe_challenge(token: &str) -> bool {
 }
 
 impl App {
-    /// Rate limit per webhook URL, before any lookup.
+    /// Rate limit per webhook URL, before any lookup. Only well-formed profile ids get a
+    /// bucket (a key is at most an id long, so the limiter's memory stays small).
     fn handshake_allowed(&self, platform: Platform, profile_id: &str) -> Result<(), WebhookError> {
+        if !hubert_core::ids::is_id(profile_id) {
+            return Err(WebhookError::UnknownProfile);
+        }
         let key = format!("{}/{profile_id}", platform.as_str());
         let mut limiter = self.handshake_limiter.0.lock().expect("handshake limiter lock");
         limiter
