@@ -41,6 +41,8 @@ audit_kinds! {
     UserDeactivated => "user.deactivated", "A user was deactivated: sessions ended, their tokens revoked.";
     UserReactivated => "user.reactivated", "A deactivated user was let back in.";
     PasswordChanged => "password.changed", "A user changed their own password (their other sessions ended).";
+    PasswordResetLinkCreated => "password.reset_link", "An admin made a one-time password-reset link.";
+    PasswordReset => "password.reset", "A user set a new password through a reset link (all sessions ended).";
     ProfileCreated => "profile.created", "A platform profile was connected.";
     KeyRotated => "key.rotated", "The key that encrypts credentials was replaced.";
     WallboardCreated => "wallboard.create", "A wallboard link was made.";

@@ -74,6 +74,16 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
+/// A one-time link to set a password, shown once.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResetLink {
+    pub url: String,
+    pub expires_at: i64,
+}
+
+/// How long a reset link works: three days.
+pub const RESET_LINK_TTL_MS: i64 = 3 * 24 * 60 * 60 * 1000;
+
 /// The shortest password a user may choose.
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
@@ -109,6 +119,70 @@ impl App {
             user: UserInfo::from(user),
             password,
         })
+    }
+
+    /// Makes a one-time reset link for a user (admins): `{public_url}/reset/{token}`,
+    /// valid three days, stored as the hash of its token.
+    pub async fn reset_link(&self, who: &Principal, user_id: &str, client: &str) -> Result<ResetLink, AppError> {
+        who.require(Role::Admin)?;
+        if !hubert_core::ids::is_id(user_id) {
+            return Err(AppError::NotFound);
+        }
+        let user = self
+            .store
+            .user(&who.workspace_id, user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if user.deactivated_at.is_some() {
+            return Err(AppError::Conflict("deactivated", "Let the user back in first.".into()));
+        }
+        let token = crate::auth::random_token(32);
+        let now = self.now();
+        let expires_at = now + RESET_LINK_TTL_MS;
+        let entry = self.audit_entry(who, AuditKind::PasswordResetLinkCreated, user_id, client, "", now);
+        self.store
+            .create_password_reset(
+                &who.workspace_id,
+                user_id,
+                &crate::auth::hash_secret(&token),
+                now,
+                expires_at,
+                &entry,
+            )
+            .await?;
+        Ok(ResetLink {
+            url: format!("{}/reset/{token}", self.public_url.trim_end_matches('/')),
+            expires_at,
+        })
+    }
+
+    /// Whether a reset link still works (for the page).
+    pub async fn reset_link_valid(&self, token: &str) -> Result<bool, AppError> {
+        Ok(self
+            .store
+            .password_reset(&crate::auth::hash_secret(token), self.now())
+            .await?
+            .is_some())
+    }
+
+    /// Sets a new password through a reset link; the link works once, every session of
+    /// the user ends.
+    pub async fn reset_password(&self, token: &str, new_password: &str) -> Result<(), AppError> {
+        if new_password.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(AppError::Invalid(
+                "weak_password",
+                format!("A password has at least {MIN_PASSWORD_CHARS} characters."),
+            ));
+        }
+        let token_hash = crate::auth::hash_secret(token);
+        if self.store.password_reset(&token_hash, self.now()).await?.is_none() {
+            return Err(AppError::NotFound);
+        }
+        let hash = self.hash_password(new_password).await?;
+        self.store
+            .use_password_reset(&token_hash, &hash, self.now(), AuditKind::PasswordReset.as_str())
+            .await?;
+        Ok(())
     }
 
     /// Changes the caller's own password after checking the current one; their other

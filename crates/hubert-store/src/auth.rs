@@ -119,6 +119,69 @@ impl Store {
         Ok(())
     }
 
+    /// Stores a one-time reset link (by the hash of its token) with its audit entry.
+    pub async fn create_password_reset(
+        &self,
+        workspace_id: &str,
+        user_id: &str,
+        token_hash: &str,
+        now: i64,
+        expires_at: i64,
+        audit: &NewAudit<'_>,
+    ) -> Result<()> {
+        on_pool!(&self.write, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("INSERT INTO password_resets (id, workspace_id, user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(hubert_core::new_id()).bind(workspace_id).bind(user_id).bind(token_hash).bind(now).bind(expires_at)
+                .execute(&mut *tx).await?;
+            insert_audit!(&mut *tx, audit);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The (workspace, user) of a live, unused reset link of an active user.
+    pub async fn password_reset(&self, token_hash: &str, now: i64) -> Result<Option<(String, String)>> {
+        on_pool!(&self.read, pool => {
+            Ok(sqlx::query_as::<_, (String, String)>(
+                "SELECT r.workspace_id, r.user_id FROM password_resets r JOIN users u ON u.id = r.user_id \
+                 WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > $2 AND u.deactivated_at IS NULL")
+                .bind(token_hash).bind(now).fetch_optional(pool).await?)
+        })
+    }
+
+    /// Uses a reset link: marks it used (only if it still was unused and live), sets the
+    /// password and ends every session of the user, in one transaction with the audit
+    /// entry. `NotFound` when the link was used or expired meanwhile.
+    pub async fn use_password_reset(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: i64,
+        audit_action: &str,
+    ) -> Result<()> {
+        on_pool!(&self.write, pool => {
+            let mut tx = pool.begin().await?;
+            let owner = sqlx::query_as::<_, (String, String)>(
+                "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+                 RETURNING workspace_id, user_id")
+                .bind(token_hash).bind(now).fetch_optional(&mut *tx).await?;
+            let Some((workspace_id, user_id)) = owner else {
+                return Err(crate::StoreError::NotFound);
+            };
+            sqlx::query("UPDATE users SET password_hash = $3 WHERE workspace_id = $1 AND id = $2")
+                .bind(&workspace_id).bind(&user_id).bind(password_hash).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE workspace_id = $1 AND user_id = $2")
+                .bind(&workspace_id).bind(&user_id).execute(&mut *tx).await?;
+            insert_audit!(&mut *tx, &NewAudit {
+                workspace_id: &workspace_id, actor: &user_id, action: audit_action, subject: &user_id,
+                client: "", detail: "", at: now,
+            });
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     /// Replaces a user's password hash and ends their other sessions (all but
     /// `keep_session`, the hash of the session that made the change), with its audit
     /// entry, in one transaction.

@@ -1,7 +1,8 @@
 //! `/admin/users` in the shared admin frame: the workspace's people with role and state;
 //! admins add a colleague (the generated password is shown once), change a role, and
 //! deactivate a leaver or let them back in. Plain CSRF-checked forms; the rules live in
-//! `hubert-app::users`.
+//! `hubert-app::users`. Also the public `/reset/{token}` page, where a one-time link made
+//! by an admin sets a new password.
 
 use askama::Template;
 use axum::extract::State;
@@ -23,6 +24,7 @@ pub fn routes() -> Router<Web> {
     Router::new()
         .route("/admin/users", get(users_page).post(create_user))
         .route("/admin/users/change", post(change_user))
+        .route("/reset/{token}", get(reset_page).post(reset_submit))
 }
 
 #[derive(Template)]
@@ -32,8 +34,8 @@ struct UsersPage {
     csrf: String,
     me: String,
     users: Vec<UserInfo>,
-    /// (e-mail, password) of a user made just now: shown this once.
-    created: Option<(String, String)>,
+    /// (what, for whom, secret): a password or reset link made just now, shown this once.
+    created: Option<(String, String, String)>,
     error: Option<String>,
 }
 
@@ -48,7 +50,7 @@ async fn render(
     web: &Web,
     user: &PageUser,
     lang: Lang,
-    created: Option<(String, String)>,
+    created: Option<(String, String, String)>,
     error: Option<String>,
 ) -> Response {
     let users = match web.app.store.users(&user.principal.workspace_id).await {
@@ -120,7 +122,10 @@ async fn create_user(
         .create_user_by_admin(&user.principal, input, &client.text())
         .await
     {
-        Ok(c) => render(&web, &user, lang, Some((c.user.email, c.password)), None).await,
+        Ok(c) => {
+            let label = lang.t("users.created").to_owned();
+            render(&web, &user, lang, Some((label, c.user.email, c.password)), None).await
+        }
         Err(AppError::Invalid(_, m) | AppError::Conflict(_, m)) => render(&web, &user, lang, None, Some(m)).await,
         Err(e) => ApiError(e).into_response(),
     }
@@ -135,6 +140,25 @@ async fn change_user(
 ) -> Response {
     if !same_secret(&form.csrf, &user.csrf) {
         return StatusCode::FORBIDDEN.into_response();
+    }
+    if form.action == "reset" {
+        return match web.app.reset_link(&user.principal, &form.id, &client.text()).await {
+            Ok(link) => {
+                let who = web
+                    .app
+                    .store
+                    .user(&user.principal.workspace_id, &form.id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|u| u.email)
+                    .unwrap_or_default();
+                let label = lang.t("users.reset_made").to_owned();
+                render(&web, &user, lang, Some((label, who, link.url)), None).await
+            }
+            Err(AppError::Conflict(_, m)) => render(&web, &user, lang, None, Some(m)).await,
+            Err(e) => ApiError(e).into_response(),
+        };
     }
     let patch = UserPatch {
         name: None,
@@ -152,6 +176,99 @@ async fn change_user(
     {
         Ok(_) | Err(AppError::NotFound) => Redirect::to("/admin/users").into_response(),
         Err(AppError::Invalid(_, m) | AppError::Conflict(_, m)) => render(&web, &user, lang, None, Some(m)).await,
+        Err(e) => ApiError(e).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reset.html")]
+struct ResetPage {
+    lang: Lang,
+    token: String,
+    valid: bool,
+    error: Option<String>,
+}
+
+fn render_reset(page: ResetPage, status: StatusCode) -> Response {
+    match page.render() {
+        Ok(h) => (status, Html(h)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// Only token-shaped path segments are looked up (43 URL-safe characters).
+fn token_shaped(token: &str) -> bool {
+    (20..=64).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+async fn reset_page(
+    State(web): State<Web>,
+    lang: Lang,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> Response {
+    let valid = token_shaped(&token) && web.app.reset_link_valid(&token).await.unwrap_or(false);
+    let status = if valid { StatusCode::OK } else { StatusCode::NOT_FOUND };
+    let token = if valid { token } else { String::new() };
+    render_reset(
+        ResetPage {
+            lang,
+            token,
+            valid,
+            error: None,
+        },
+        status,
+    )
+}
+
+#[derive(Deserialize)]
+struct ResetForm {
+    #[serde(default)]
+    password: String,
+}
+
+async fn reset_submit(
+    State(web): State<Web>,
+    lang: Lang,
+    axum::extract::Path(token): axum::extract::Path<String>,
+    Form(form): Form<ResetForm>,
+) -> Response {
+    if !token_shaped(&token) {
+        return render_reset(
+            ResetPage {
+                lang,
+                token: String::new(),
+                valid: false,
+                error: None,
+            },
+            StatusCode::NOT_FOUND,
+        );
+    }
+    match web.app.reset_password(&token, &form.password).await {
+        Ok(()) => Redirect::to("/login").into_response(),
+        Err(AppError::Invalid(_, m) | AppError::BadRequest(_, m)) => render_reset(
+            ResetPage {
+                lang,
+                token,
+                valid: true,
+                error: Some(m),
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(AppError::NotFound) => render_reset(
+            ResetPage {
+                lang,
+                token: String::new(),
+                valid: false,
+                error: None,
+            },
+            StatusCode::NOT_FOUND,
+        ),
         Err(e) => ApiError(e).into_response(),
     }
 }

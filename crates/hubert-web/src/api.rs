@@ -14,7 +14,7 @@ use hubert_app::presence::Viewer;
 use hubert_app::profiles::NewProfile;
 use hubert_app::profiles::ProfileView;
 use hubert_app::reports::{ServiceLevelReport, TodayScore};
-use hubert_app::users::{CreatedUser, NewUserInput, PasswordChange, UserInfo, UserPatch};
+use hubert_app::users::{CreatedUser, NewUserInput, PasswordChange, ResetLink, UserInfo, UserPatch};
 use hubert_app::view::{ConversationThread, ConversationView, MessageView};
 use hubert_app::AppError;
 use hubert_core::time::{Bucket, DAY};
@@ -150,6 +150,7 @@ pub fn routes() -> Router<Web> {
         .route("/api/v1/users", get(users).post(create_user))
         .route("/api/v1/me/password", post(change_password))
         .route("/api/v1/users/{id}", axum::routing::patch(update_user))
+        .route("/api/v1/users/{id}/reset-link", post(reset_link))
         .route("/api/v1/profiles", get(list_profiles).post(create_profile))
         .route("/api/v1/profiles/{id}/templates", get(templates))
         .route("/api/v1/conversations", get(list_conversations))
@@ -243,6 +244,21 @@ async fn change_password(
         .change_own_password(&who, change, &session, &client.text())
         .await?;
     Ok(Json(DONE))
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{id}/reset-link", tag = "account",
+    params(("id" = String, Path, description = "User id")),
+    responses((status = 201, body = ResetLink, description = "The link is in this answer only"),
+              (status = 403, body = crate::openapi::ErrorBody), (status = 404, body = crate::openapi::ErrorBody),
+              (status = 409, body = crate::openapi::ErrorBody)))]
+async fn reset_link(
+    State(web): State<Web>,
+    ApiUser(who): ApiUser,
+    client: crate::auth::ClientAddr,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<ResetLink>), ApiError> {
+    let link = web.app.reset_link(&who, &id, &client.text()).await?;
+    Ok((StatusCode::CREATED, Json(link)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "account", request_body = UserPatch,

@@ -84,6 +84,18 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("nav.audit", "Auditlog", "Audit log"),
     ("tokens.title", "API-tokens", "API tokens"),
     ("nav.users", "Mensen", "People"),
+    ("reset.title", "Kies een nieuw wachtwoord", "Choose a new password"),
+    (
+        "reset.password",
+        "Nieuw wachtwoord (minstens 12 tekens)",
+        "New password (at least 12 characters)",
+    ),
+    ("reset.submit", "Opslaan", "Save"),
+    (
+        "reset.invalid",
+        "Deze link werkt niet meer: hij is al gebruikt of verlopen. Vraag een beheerder om een nieuwe.",
+        "This link no longer works: it was used or has expired. Ask an admin for a new one.",
+    ),
     ("users.title", "Mensen", "People"),
     (
         "users.intro",
@@ -103,6 +115,12 @@ const TABLE: &[(&str, &str, &str)] = &[
         "Pass this password on; it is shown only once. Have it changed at once.",
     ),
     ("users.save", "Opslaan", "Save"),
+    ("users.reset", "Resetlink", "Reset link"),
+    (
+        "users.reset_made",
+        "Eenmalige link (3 dagen geldig) voor",
+        "One-time link (valid 3 days) for",
+    ),
     ("users.active", "Actief", "Active"),
     ("users.inactive", "Inactief", "Deactivated"),
     ("users.deactivate", "Op inactief zetten", "Deactivate"),

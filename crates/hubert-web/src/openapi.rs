@@ -116,6 +116,7 @@ impl Modify for Security {
         crate::api::update_user,
         crate::api::create_user,
         crate::api::change_password,
+        crate::api::reset_link,
         crate::api::list_profiles,
         crate::api::create_profile,
         crate::api::templates,

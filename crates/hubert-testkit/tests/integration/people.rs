@@ -191,3 +191,41 @@ both_backends!(the_people_page_is_for_admins, |t| async move {
     let agent = t.login(AGENT_EMAIL, AGENT_PASSWORD).await;
     assert_eq!(t.page(&agent, "/admin/users").await.0, 403);
 });
+
+both_backends!(
+    a_reset_link_sets_a_new_password_once_and_ends_every_session,
+    |t| async move {
+        let old = t.login(AGENT_EMAIL, AGENT_PASSWORD).await;
+        let (status, link) = t
+            .post(&format!("/api/v1/users/{}/reset-link", t.agent_id), json!({}))
+            .await;
+        assert_eq!(status, 201, "{link}");
+        let url = link["url"].as_str().unwrap().to_owned();
+        let path = url.trim_start_matches(&t.base_url).to_owned();
+        assert!(path.starts_with("/reset/"), "{url}");
+        let (status, _) = t
+            .post_as(
+                &format!("/api/v1/users/{}/reset-link", t.agent_id),
+                &t.agent_token,
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 403, "admins only");
+
+        let page = t.http.get(t.url(&path)).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let set = |password: &'static str| t.http.post(t.url(&path)).form(&[("password", password)]).send();
+        assert_eq!(set("kort").await.unwrap().status(), 422, "too short");
+        let done = set("een-nieuw-wachtwoord").await.unwrap();
+        assert_eq!(done.status(), 303, "to the login page");
+        assert_eq!(t.session_get(&old, "/api/v1/me").await.0, 401, "every session ended");
+        assert_eq!(t.login_status(AGENT_EMAIL, "een-nieuw-wachtwoord").await.0, 303);
+        assert_eq!(set("nog-een-ander-wachtwoord").await.unwrap().status(), 404, "once");
+        assert_eq!(
+            t.http.get(t.url("/reset/not-a-token")).send().await.unwrap().status(),
+            404
+        );
+        let audit = t.get("/api/v1/audit?kind=password.reset").await.to_string();
+        assert!(audit.contains(&t.agent_id) && !audit.contains("een-nieuw-wachtwoord"));
+    }
+);
