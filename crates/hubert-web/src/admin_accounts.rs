@@ -27,7 +27,8 @@ pub fn routes() -> Router<Web> {
         .route("/admin/audit", get(audit_page))
 }
 
-fn page(t: impl Template, status: StatusCode) -> Response {
+/// Renders a page template with `status`; a template failure is logged and answers 500.
+pub(crate) fn page(t: impl Template, status: StatusCode) -> Response {
     match t.render() {
         Ok(h) => (status, Html(h)).into_response(),
         Err(e) => {

@@ -7,7 +7,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use hubert_app::users::{NewUserInput, UserInfo, UserPatch};
@@ -70,13 +70,7 @@ async fn render(
         created,
         error,
     };
-    match page.render() {
-        Ok(h) => (status, Html(h)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+    crate::admin_accounts::page(page, status)
 }
 
 async fn users_page(State(web): State<Web>, user: PageUser, lang: Lang) -> Response {
@@ -190,13 +184,7 @@ struct ResetPage {
 }
 
 fn render_reset(page: ResetPage, status: StatusCode) -> Response {
-    match page.render() {
-        Ok(h) => (status, Html(h)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+    crate::admin_accounts::page(page, status)
 }
 
 /// Only token-shaped path segments are looked up (43 URL-safe characters).
