@@ -80,6 +80,21 @@ fn acceptable_request_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
+/// The method as a metrics label: the standard ones by name, any other as `other`, so a
+/// client inventing methods cannot grow the label set.
+fn metric_method(method: &axum::http::Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "HEAD" => "HEAD",
+        "OPTIONS" => "OPTIONS",
+        _ => "other",
+    }
+}
+
 /// The outermost layer: request id, log span, security headers, metrics.
 pub async fn around(State(web): State<Web>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -98,7 +113,7 @@ pub async fn around(State(web): State<Web>, mut req: Request, next: Next) -> Res
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
-    let method = req.method().as_str().to_owned();
+    let method = metric_method(req.method()).to_owned();
     let span = tracing::info_span!("request", request_id = %id, %method, %route);
     let mut res = REQUEST_ID
         .scope(id.clone(), next.run(req).instrument(span.clone()))
@@ -170,6 +185,13 @@ mod tests {
             .contains("frame-ancestors https://signage.example.nl 'self';"));
         assert!(policy.csp(false).contains("frame-ancestors 'none';"));
         assert!(!policy.csp(true).contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn invented_methods_share_one_metrics_label() {
+        let invented = axum::http::Method::from_bytes(b"FOOBAR123").unwrap();
+        assert_eq!(metric_method(&invented), "other");
+        assert_eq!(metric_method(&axum::http::Method::PATCH), "PATCH");
     }
 
     #[test]
