@@ -284,7 +284,7 @@ async fn rotate_key(app: &App) -> anyhow::Result<()> {
     let from_env = new.is_some();
     let done = app.store.rotate_key(new, "cli", app.now()).await?;
     println!(
-        "re-encrypted {} credentials: key {} -> {} (audit: key.rotated)",
+        "re-encrypted {} secrets: key {} -> {} (audit: key.rotated)",
         done.count, done.old_key, done.new_key
     );
     match &done.key_file {

@@ -52,7 +52,7 @@ fn on_sqlite_the_key_file_is_made_private_and_rotation_prints_no_key() {
     let out = hubert(&["admin", "--database-url", &url, "rotate-key"], &[]);
     assert!(out.status.success(), "{}", text(&out));
     let said = text(&out);
-    assert!(said.contains("re-encrypted 0 credentials"), "{said}");
+    assert!(said.contains("re-encrypted 0 secrets"), "{said}");
     let second_key = std::fs::read_to_string(&key_file).unwrap();
     assert_ne!(first_key, second_key);
     for key in [&first_key, &second_key] {

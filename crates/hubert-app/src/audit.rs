@@ -43,6 +43,11 @@ audit_kinds! {
     PasswordChanged => "password.changed", "A user changed their own password (their other sessions ended).";
     PasswordResetLinkCreated => "password.reset_link", "An admin made a one-time password-reset link.";
     PasswordReset => "password.reset", "A user set a new password through a reset link (all sessions ended).";
+    TwoFactorEnabled => "two_factor.enabled", "A user turned on two-factor sign-in (their first code matched).";
+    TwoFactorDisabled => "two_factor.disabled", "A user turned off their own two-factor sign-in (with a valid code).";
+    TwoFactorReset => "two_factor.reset", "An admin removed a user's authenticator (a lost phone): they enrol again.";
+    RecoveryCodesRenewed => "two_factor.recovery_codes", "A user made new recovery codes (the old ones stopped working).";
+    SettingsChanged => "settings.changed", "A workspace setting was changed (e.g. two-factor required of admins and leads).";
     ProfileCreated => "profile.created", "A platform profile was connected.";
     KeyRotated => "key.rotated", "The key that encrypts credentials was replaced.";
     WallboardCreated => "wallboard.create", "A wallboard link was made.";

@@ -12,12 +12,13 @@ use argon2::Argon2;
 use base64::Engine;
 use hubert_core::time::DAY;
 use hubert_core::Role;
-use hubert_store::{NewAudit, NewSession as StoredSession, NewUser};
+use hubert_store::{NewAudit, NewUser};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::audit::AuditKind;
+use crate::two_factor::LoginStep;
 use crate::{App, AppError, Principal};
 
 pub const SESSION_TTL_MS: i64 = 14 * DAY;
@@ -269,8 +270,9 @@ impl App {
     /// Checks a password and opens a session. In order: absurd input is refused (400)
     /// before anything is counted, the throttle may refuse (429 with a wait), the hashing
     /// bound may refuse (503); then the check. The answer never says which of e-mail or
-    /// password was wrong.
-    pub async fn login(&self, email: &str, password: &str, client: IpAddr) -> Result<NewSession, AppError> {
+    /// password was wrong. A right password gives a session or, with two-factor sign-in,
+    /// the second step ([`crate::two_factor`]).
+    pub async fn login(&self, email: &str, password: &str, client: IpAddr) -> Result<LoginStep, AppError> {
         check_lengths(email, password)?;
         let now = self.now();
         if let Err(wait_ms) = self.throttle.check(email, client, now) {
@@ -304,32 +306,7 @@ impl App {
             }
         };
         self.throttle.succeeded(email, client, now);
-        let cookie_value = random_token(32);
-        let csrf_token = random_token(24);
-        let id_hash = hash_secret(&cookie_value);
-        let session = StoredSession {
-            id_hash: &id_hash,
-            workspace_id: &user.workspace_id,
-            user_id: &user.id,
-            csrf_token: &csrf_token,
-            created_at: now,
-            expires_at: now + SESSION_TTL_MS,
-        };
-        let audit = NewAudit {
-            workspace_id: &user.workspace_id,
-            actor: &user.id,
-            action: AuditKind::Login.as_str(),
-            subject: &user.id,
-            client: &client_text,
-            detail: "",
-            at: now,
-        };
-        self.store.create_session(&session, &audit).await?;
-        tracing::info!(user = %user.id, "signed in");
-        Ok(NewSession {
-            cookie_value,
-            csrf_token,
-        })
+        self.after_password(&user, &client_text, now).await
     }
 
     /// Records a failed sign-in: the user when the address belongs to one, never an

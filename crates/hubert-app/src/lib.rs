@@ -16,6 +16,8 @@ pub mod profiles;
 pub mod reports;
 pub mod throttle;
 pub mod tokens;
+pub mod totp;
+pub mod two_factor;
 pub mod users;
 pub mod view;
 pub mod wallboard;

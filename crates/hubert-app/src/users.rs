@@ -288,7 +288,7 @@ impl App {
         Ok(UserInfo::from(user))
     }
 
-    fn audit_entry<'a>(
+    pub(crate) fn audit_entry<'a>(
         &self,
         who: &'a Principal,
         kind: AuditKind,

@@ -289,6 +289,7 @@ impl Store {
     /// Removes every session that expired before `now`; returns how many.
     pub async fn delete_expired_sessions(&self, now: i64) -> Result<u64> {
         on_pool!(&self.write, pool => {
+            sqlx::query("DELETE FROM login_challenges WHERE expires_at <= $1").bind(now).execute(pool).await?;
             let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await?;
             Ok(done.rows_affected())
         })

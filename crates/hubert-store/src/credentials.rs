@@ -27,24 +27,22 @@ pub enum SecretError {
     #[error("key file {path}: {error}")]
     KeyFile { path: String, error: String },
     #[error(
-        "the secret key {ours} does not open the stored credentials: profile {profile} was sealed \
-         with key {stored}. Start with the key they were sealed with (HUBERT_SECRET_KEY, or the \
+        "the secret key {ours} does not open the stored secrets ({what}: sealed \
+         with key {stored}). Start with the key they were sealed with (HUBERT_SECRET_KEY, or the \
          key file beside the SQLite database)"
     )]
     WrongKey {
-        profile: String,
+        /// Which value: "the credentials of profile …", "the two-factor secret of user …".
+        what: String,
         stored: KeyId,
         ours: KeyId,
     },
-    #[error(
-        "the credentials of profile {profile} do not open with key {ours}: they were altered or \
-         copied from another profile"
-    )]
-    Forged { profile: String, ours: KeyId },
-    #[error("the credentials of profile {profile} are not in a format this version reads")]
-    Malformed { profile: String },
-    #[error("the credentials of profile {profile} are stored in plain text; run `hubert migrate`")]
-    NotSealed { profile: String },
+    #[error("{what}: does not open with key {ours}; altered, or copied from another profile or user")]
+    Forged { what: String, ours: KeyId },
+    #[error("{what}: not in a format this version reads")]
+    Malformed { what: String },
+    #[error("{what}: stored in plain text; run `hubert migrate`")]
+    NotSealed { what: String },
     #[error(
         "set HUBERT_NEW_SECRET_KEY to the new key (a key file is only generated on SQLite without HUBERT_SECRET_KEY)"
     )]
@@ -80,26 +78,73 @@ pub struct KeyRotation {
     pub key_file: Option<PathBuf>,
 }
 
-/// Binds a sealed value to its row and column.
-fn associated_data(profile_id: &str) -> Vec<u8> {
-    format!("hubert:profiles.credentials:{profile_id}").into_bytes()
+/// A column whose values are sealed, each bound to its row by the row's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sealed {
+    /// `profiles.credentials` by `profiles.id`.
+    ProfileCredentials,
+    /// `two_factor.secret` by `two_factor.user_id`.
+    TwoFactorSecret,
 }
 
-fn open_with(key: &SecretKey, profile_id: &str, stored: &str) -> std::result::Result<String, SecretError> {
-    let profile = profile_id.to_owned();
-    match crypto::open(key, &associated_data(profile_id), stored) {
-        Ok(plain) => String::from_utf8(plain.to_vec()).map_err(|_| SecretError::Malformed { profile }),
-        Err(OpenError::NotSealed) => Err(SecretError::NotSealed { profile }),
-        Err(OpenError::Malformed) => Err(SecretError::Malformed { profile }),
+impl Sealed {
+    /// Every sealed column: start-up checks and key rotation go through all of them.
+    pub(crate) const ALL: [Sealed; 2] = [Sealed::ProfileCredentials, Sealed::TwoFactorSecret];
+
+    fn table(self) -> &'static str {
+        match self {
+            Sealed::ProfileCredentials => "profiles",
+            Sealed::TwoFactorSecret => "two_factor",
+        }
+    }
+
+    fn id_column(self) -> &'static str {
+        match self {
+            Sealed::ProfileCredentials => "id",
+            Sealed::TwoFactorSecret => "user_id",
+        }
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            Sealed::ProfileCredentials => "credentials",
+            Sealed::TwoFactorSecret => "secret",
+        }
+    }
+
+    /// Binds a sealed value to its row and column.
+    fn associated_data(self, id: &str) -> Vec<u8> {
+        format!("hubert:{}.{}:{id}", self.table(), self.column()).into_bytes()
+    }
+
+    fn describe(self, id: &str) -> String {
+        match self {
+            Sealed::ProfileCredentials => format!("the credentials of profile {id}"),
+            Sealed::TwoFactorSecret => format!("the two-factor secret of user {id}"),
+        }
+    }
+
+    pub(crate) fn seal(self, key: &SecretKey, id: &str, plain: &str) -> String {
+        crypto::seal(key, &self.associated_data(id), plain.as_bytes())
+    }
+
+    pub(crate) fn open(self, key: &SecretKey, id: &str, stored: &str) -> std::result::Result<String, SecretError> {
+        open_with(self, key, id, stored)
+    }
+}
+
+fn open_with(col: Sealed, key: &SecretKey, id: &str, stored: &str) -> std::result::Result<String, SecretError> {
+    let what = col.describe(id);
+    match crypto::open(key, &col.associated_data(id), stored) {
+        Ok(plain) => String::from_utf8(plain.to_vec()).map_err(|_| SecretError::Malformed { what }),
+        Err(OpenError::NotSealed) => Err(SecretError::NotSealed { what }),
+        Err(OpenError::Malformed) => Err(SecretError::Malformed { what }),
         Err(OpenError::OtherKey(stored)) => Err(SecretError::WrongKey {
-            profile,
+            what,
             stored,
             ours: key.id(),
         }),
-        Err(OpenError::Forged) => Err(SecretError::Forged {
-            profile,
-            ours: key.id(),
-        }),
+        Err(OpenError::Forged) => Err(SecretError::Forged { what, ours: key.id() }),
     }
 }
 
@@ -111,12 +156,12 @@ impl Store {
 
     /// The value to store for `plain` credentials of `profile_id`.
     pub(crate) fn seal_credentials(&self, profile_id: &str, plain: &str) -> String {
-        crypto::seal(&self.keys.key(), &associated_data(profile_id), plain.as_bytes())
+        Sealed::ProfileCredentials.seal(&self.keys.key(), profile_id, plain)
     }
 
     /// A profile row as read, with its credentials opened.
     pub(crate) fn open_credentials(&self, mut row: ProfileRow) -> Result<ProfileRow> {
-        row.credentials = open_with(&self.keys.key(), &row.id, &row.credentials)?;
+        row.credentials = Sealed::ProfileCredentials.open(&self.keys.key(), &row.id, &row.credentials)?;
         Ok(row)
     }
 
@@ -125,9 +170,9 @@ impl Store {
         self.finish_interrupted_rotation().await?;
         // The key must open what is sealed before it seals anything more.
         let key = self.keys.key();
-        for (id, stored) in self.stored_credentials().await? {
+        for (col, id, stored) in self.stored_secrets().await? {
             if crypto::is_sealed(&stored) {
-                open_with(&key, &id, &stored)?;
+                col.open(&key, &id, &stored)?;
             }
         }
         let sealed = self.seal_plain_credentials().await?;
@@ -145,11 +190,23 @@ impl Store {
         Ok(())
     }
 
-    async fn stored_credentials(&self) -> Result<Vec<(String, String)>> {
-        on_pool!(&self.write, pool => {
-            Ok(sqlx::query_as::<_, (String, String)>("SELECT id, credentials FROM profiles ORDER BY id")
-                .fetch_all(pool).await?)
-        })
+    /// Every sealed value of every sealed column (and credentials not sealed yet).
+    async fn stored_secrets(&self) -> Result<Vec<(Sealed, String, String)>> {
+        let mut all = Vec::new();
+        for col in Sealed::ALL {
+            let sql = format!(
+                "SELECT {}, {} FROM {} ORDER BY {}",
+                col.id_column(),
+                col.column(),
+                col.table(),
+                col.id_column()
+            );
+            let rows = on_pool!(&self.write, pool => {
+                sqlx::query_as::<_, (String, String)>(&sql).fetch_all(pool).await?
+            });
+            all.extend(rows.into_iter().map(|(id, v)| (col, id, v)));
+        }
+        Ok(all)
     }
 
     /// A rotation that wrote `hubert.key.new` and then stopped: if any credential is still
@@ -163,8 +220,8 @@ impl Store {
             return Ok(());
         }
         let current = self.keys.id();
-        let stored = self.stored_credentials().await?;
-        if stored.iter().any(|(_, v)| crypto::sealed_with(v) == Some(current)) {
+        let stored = self.stored_secrets().await?;
+        if stored.iter().any(|(_, _, v)| crypto::sealed_with(v) == Some(current)) {
             tracing::warn!(file = %pending.display(), "removing the key of a key rotation that did not commit");
             std::fs::remove_file(&pending).map_err(|e| SecretError::KeyFile {
                 path: pending.display().to_string(),
@@ -190,7 +247,7 @@ impl Store {
                 .fetch_all(&mut *tx).await?;
             for (id, plain) in &rows {
                 let plain = zeroize::Zeroizing::new(plain.clone());
-                let sealed = crypto::seal(&key, &associated_data(id), plain.as_bytes());
+                let sealed = Sealed::ProfileCredentials.seal(&key, id, &plain);
                 sqlx::query("UPDATE profiles SET credentials = $1 WHERE id = $2")
                     .bind(&sealed).bind(id).execute(&mut *tx).await?;
             }
@@ -210,6 +267,7 @@ impl Store {
             }
             Pool::Postgres(pool) => {
                 sqlx::query("VACUUM FULL profiles").execute(pool).await?;
+                sqlx::query("VACUUM FULL two_factor").execute(pool).await?;
                 Ok(())
             }
         }
@@ -274,21 +332,26 @@ impl Store {
         })
     }
 
-    /// One transaction: open every credential with `old`, seal it with `new`, audit.
+    /// One transaction: open every sealed value with `old`, seal it with `new`, audit.
     async fn reseal_all(&self, old: &SecretKey, new: &SecretKey, actor: &str, now: i64) -> Result<usize> {
         let lock = dialect::for_update(&self.write);
         on_pool!(&self.write, pool => {
             let mut tx = pool.begin().await?;
-            let rows = sqlx::query_as::<_, (String, String)>(&format!(
-                "SELECT id, credentials FROM profiles ORDER BY id {lock}"))
-                .fetch_all(&mut *tx).await?;
-            for (id, stored) in &rows {
-                let plain = zeroize::Zeroizing::new(open_with(old, id, stored)?);
-                let sealed = crypto::seal(new, &associated_data(id), plain.as_bytes());
-                sqlx::query("UPDATE profiles SET credentials = $1 WHERE id = $2")
-                    .bind(&sealed).bind(id).execute(&mut *tx).await?;
+            let mut count = 0;
+            for col in Sealed::ALL {
+                let (table, id_col, value_col) = (col.table(), col.id_column(), col.column());
+                let rows = sqlx::query_as::<_, (String, String)>(&format!(
+                    "SELECT {id_col}, {value_col} FROM {table} ORDER BY {id_col} {lock}"))
+                    .fetch_all(&mut *tx).await?;
+                for (id, stored) in &rows {
+                    let plain = zeroize::Zeroizing::new(col.open(old, id, stored)?);
+                    let sealed = col.seal(new, id, &plain);
+                    sqlx::query(&format!("UPDATE {table} SET {value_col} = $1 WHERE {id_col} = $2"))
+                        .bind(&sealed).bind(id).execute(&mut *tx).await?;
+                }
+                count += rows.len();
             }
-            let subject = format!("{} credentials re-encrypted: key {} → {}", rows.len(), old.id(), new.id());
+            let subject = format!("{count} secrets re-encrypted: key {} → {}", old.id(), new.id());
             let workspaces = sqlx::query_scalar::<_, String>("SELECT id FROM workspaces ORDER BY id")
                 .fetch_all(&mut *tx).await?;
             for ws in &workspaces {
@@ -297,7 +360,7 @@ impl Store {
                     .execute(&mut *tx).await?;
             }
             tx.commit().await?;
-            Ok(rows.len())
+            Ok(count)
         })
     }
 }

@@ -36,6 +36,7 @@ mod keyring;
 mod profiles;
 mod reports;
 pub mod rows;
+mod two_factor;
 mod wallboards;
 mod words;
 
@@ -48,6 +49,7 @@ pub use events::{Event, EventBus};
 pub use ingest::{IngestBatch, IngestOutcome, NewInbound, NewStatus};
 pub use jobs::{ClaimedJob, JobResult};
 pub use rows::*;
+pub use two_factor::{ChallengeRow, NewChallenge, TwoFactorRow};
 pub use wallboards::{FeedRow, QueueRow, WallboardRow};
 pub use words::AllowedWord;
 

@@ -61,6 +61,68 @@ impl TestApp {
         (status, Some(Session { cookie, csrf }))
     }
 
+    /// Signs in through both forms: the password, then on `/login/code` the code that
+    /// `code` computes from the code page's HTML (it holds the new secret when the
+    /// workspace makes the user enrol). Returns the second step's status, the session
+    /// when one was made, and the HTML answered (the recovery codes after an enrolment).
+    pub async fn login_two_step(
+        &self,
+        email: &str,
+        password: &str,
+        code: impl FnOnce(&str) -> String,
+    ) -> (u16, Option<Session>, String) {
+        let page = self.http.get(self.url("/login")).send().await.expect("login page");
+        let login_cookie = set_cookie(&page, "hubert_login_csrf").expect("login CSRF cookie");
+        let html = page.text().await.expect("login page body");
+        let csrf = html_attr_after(&html, "name=\"csrf\"", "value").expect("csrf field");
+        let res = self
+            .http
+            .post(self.url("/login"))
+            .header(reqwest::header::COOKIE, format!("hubert_login_csrf={login_cookie}"))
+            .form(&[("email", email), ("password", password), ("csrf", csrf.as_str())])
+            .send()
+            .await
+            .expect("login request");
+        assert!(
+            set_cookie(&res, "hubert_session").is_none(),
+            "a password alone must not sign in"
+        );
+        let step = set_cookie(&res, "hubert_login_step").expect("second-step cookie");
+        assert_eq!(res.headers()["location"], "/login/code");
+        let page = self
+            .http
+            .get(self.url("/login/code"))
+            .header(reqwest::header::COOKIE, format!("hubert_login_step={step}"))
+            .send()
+            .await
+            .expect("code page");
+        let login_cookie = set_cookie(&page, "hubert_login_csrf").expect("code page CSRF cookie");
+        let html = page.text().await.expect("code page body");
+        let csrf = html_attr_after(&html, "name=\"csrf\"", "value").expect("csrf field");
+        let code = code(&html);
+        let res = self
+            .http
+            .post(self.url("/login/code"))
+            .header(
+                reqwest::header::COOKIE,
+                format!("hubert_login_step={step}; hubert_login_csrf={login_cookie}"),
+            )
+            .form(&[("code", code.as_str()), ("csrf", csrf.as_str())])
+            .send()
+            .await
+            .expect("code request");
+        let status = res.status().as_u16();
+        let value = set_cookie(&res, "hubert_session");
+        let html = res.text().await.unwrap_or_default();
+        let Some(value) = value else {
+            return (status, None, html);
+        };
+        let cookie = format!("hubert_session={value}");
+        let (_, app) = self.page_with_cookie("/", &cookie).await;
+        let csrf = html_attr_after(&app, "name=\"csrf-token\"", "content").expect("csrf meta tag on the app page");
+        (status, Some(Session { cookie, csrf }), html)
+    }
+
     /// Logs in through the form; panics unless it succeeds.
     pub async fn login(&self, email: &str, password: &str) -> Session {
         let (status, session) = self.login_status(email, password).await;

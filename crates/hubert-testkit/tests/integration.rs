@@ -24,6 +24,8 @@ mod sending;
 mod service_level;
 #[path = "integration/tokens_audit.rs"]
 mod tokens_audit;
+#[path = "integration/two_factor.rs"]
+mod two_factor;
 #[path = "integration/wallboard.rs"]
 mod wallboard;
 #[path = "integration/webhooks.rs"]

@@ -24,6 +24,7 @@ pub fn routes() -> Router<Web> {
     Router::new()
         .route("/admin/users", get(users_page).post(create_user))
         .route("/admin/users/change", post(change_user))
+        .route("/admin/users/settings", post(change_settings))
         .route("/reset/{token}", get(reset_page).post(reset_submit))
 }
 
@@ -34,6 +35,10 @@ struct UsersPage {
     csrf: String,
     me: String,
     users: Vec<UserInfo>,
+    /// Users with two-factor sign-in on.
+    two_factor: Vec<String>,
+    /// The workspace requires two-factor sign-in of admins and leads.
+    required: bool,
     /// (what, for whom, secret): a password or reset link made just now, shown this once.
     created: Option<(String, String, String)>,
     error: Option<String>,
@@ -43,6 +48,11 @@ impl UsersPage {
     /// For the template: is this the user's role?
     fn same(&self, role: &str, option: &str) -> bool {
         role == option
+    }
+
+    /// For the template: does this user sign in with two-factor sign-in?
+    fn has_two_factor(&self, id: &str) -> bool {
+        self.two_factor.iter().any(|u| u == id)
     }
 }
 
@@ -57,6 +67,13 @@ async fn render(
         Ok(u) => u.into_iter().map(UserInfo::from).collect(),
         Err(e) => return ApiError(AppError::from(e)).into_response(),
     };
+    let (two_factor, required) = match (
+        web.app.two_factor_users(&user.principal).await,
+        web.app.settings(&user.principal).await,
+    ) {
+        (Ok(t), Ok(s)) => (t, s.two_factor_required),
+        (Err(e), _) | (_, Err(e)) => return ApiError(e).into_response(),
+    };
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -67,6 +84,8 @@ async fn render(
         csrf: user.csrf.clone(),
         me: user.principal.user_id.clone().unwrap_or_default(),
         users,
+        two_factor,
+        required,
         created,
         error,
     };
@@ -91,9 +110,12 @@ struct UserForm {
     role: String,
     #[serde(default)]
     id: String,
-    /// `deactivate` or `activate`.
+    /// `deactivate`, `activate`, `reset` (a password link) or `reset_2fa`.
     #[serde(default)]
     action: String,
+    /// The two-factor rule's checkbox ("on" when ticked).
+    #[serde(default)]
+    required: Option<String>,
 }
 
 async fn create_user(
@@ -135,6 +157,17 @@ async fn change_user(
     if !same_secret(&form.csrf, &user.csrf) {
         return StatusCode::FORBIDDEN.into_response();
     }
+    if form.action == "reset_2fa" {
+        return match web
+            .app
+            .reset_two_factor(&user.principal, &form.id, &client.text())
+            .await
+        {
+            Ok(()) | Err(AppError::NotFound) => Redirect::to("/admin/users").into_response(),
+            Err(AppError::Conflict(_, m)) => render(&web, &user, lang, None, Some(m)).await,
+            Err(e) => ApiError(e).into_response(),
+        };
+    }
     if form.action == "reset" {
         return match web.app.reset_link(&user.principal, &form.id, &client.text()).await {
             Ok(link) => {
@@ -170,6 +203,26 @@ async fn change_user(
     {
         Ok(_) | Err(AppError::NotFound) => Redirect::to("/admin/users").into_response(),
         Err(AppError::Invalid(_, m) | AppError::Conflict(_, m)) => render(&web, &user, lang, None, Some(m)).await,
+        Err(e) => ApiError(e).into_response(),
+    }
+}
+
+async fn change_settings(
+    State(web): State<Web>,
+    user: PageUser,
+    lang: Lang,
+    client: ClientAddr,
+    Form(form): Form<UserForm>,
+) -> Response {
+    if !same_secret(&form.csrf, &user.csrf) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let patch = hubert_app::two_factor::SettingsPatch {
+        two_factor_required: Some(form.required.is_some()),
+    };
+    match web.app.update_settings(&user.principal, patch, &client.text()).await {
+        Ok(_) => Redirect::to("/admin/users").into_response(),
+        Err(AppError::Conflict(_, m)) => render(&web, &user, lang, None, Some(m)).await,
         Err(e) => ApiError(e).into_response(),
     }
 }

@@ -72,6 +72,9 @@ pub struct UserItem {
     /// Shown to admins only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// Whether the user signs in with two-factor sign-in; shown to admins only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub two_factor: Option<bool>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -199,9 +202,15 @@ async fn users(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult<UserL
     who.require(Role::Agent)?;
     let admin = who.role >= Role::Admin;
     let users = web.app.store.users(&who.workspace_id).await.map_err(AppError::from)?;
+    let with_two_factor = if admin {
+        web.app.two_factor_users(&who).await?
+    } else {
+        Vec::new()
+    };
     let items = users
         .into_iter()
         .map(|u| UserItem {
+            two_factor: admin.then(|| with_two_factor.contains(&u.id)),
             active: u.deactivated_at.is_none(),
             email: admin.then_some(u.email),
             id: u.id,

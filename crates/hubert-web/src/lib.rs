@@ -6,6 +6,7 @@ mod admin_accounts;
 mod admin_users;
 mod api;
 mod api_audit;
+mod api_security;
 mod api_text;
 mod api_tokens;
 mod assets;
@@ -17,6 +18,7 @@ pub mod layers;
 mod metrics;
 pub mod openapi;
 pub mod server;
+mod two_factor_pages;
 mod ui;
 mod wallboard;
 mod webhooks;
@@ -77,11 +79,13 @@ pub fn router(app: App, shutdown: tokio::sync::watch::Receiver<bool>, config: We
         .merge(openapi::routes())
         .merge(api_text::routes())
         .merge(api_tokens::routes())
+        .merge(api_security::routes())
         .merge(api_audit::routes())
         .merge(admin_accounts::routes())
         .merge(admin_users::routes())
         .merge(webhooks::routes())
         .merge(ui::routes())
+        .merge(two_factor_pages::routes())
         .merge(wallboard::routes())
         .merge(words::routes())
         .merge(assets::routes())

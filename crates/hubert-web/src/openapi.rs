@@ -150,6 +150,14 @@ impl Modify for Security {
         crate::api_tokens::revoke,
         crate::api_audit::list,
         crate::api_audit::csv,
+        crate::api_security::status,
+        crate::api_security::begin,
+        crate::api_security::confirm,
+        crate::api_security::disable,
+        crate::api_security::renew,
+        crate::api_security::reset,
+        crate::api_security::settings,
+        crate::api_security::update_settings,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     tags(
@@ -378,6 +386,7 @@ mod tests {
             include_str!("api_text.rs"),
             include_str!("api_tokens.rs"),
             include_str!("api_audit.rs"),
+            include_str!("api_security.rs"),
         ]
         .concat();
         for line in source

@@ -8,6 +8,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use hubert_app::two_factor::LoginStep;
 use hubert_app::AppError;
 use hubert_core::Role;
 use serde::Deserialize;
@@ -55,7 +56,7 @@ struct LoginPage {
     error: Option<&'static str>,
 }
 
-fn cookie_attrs(web: &Web) -> &'static str {
+pub(crate) fn cookie_attrs(web: &Web) -> &'static str {
     if web.secure_cookies {
         "; Path=/; HttpOnly; SameSite=Lax; Secure"
     } else {
@@ -63,15 +64,11 @@ fn cookie_attrs(web: &Web) -> &'static str {
     }
 }
 
-fn login_form(web: &Web, lang: Lang, error: Option<&'static str>, status: StatusCode) -> Response {
-    let csrf = hubert_app::auth::random_token(24);
-    let mut res = render(LoginPage {
-        lang,
-        csrf: csrf.clone(),
-        error,
-    });
+pub(crate) fn login_form(web: &Web, lang: Lang, error: Option<&'static str>, status: StatusCode) -> Response {
+    let (csrf, cookie) = login_csrf(web);
+    let mut res = render(LoginPage { lang, csrf, error });
     *res.status_mut() = status;
-    if let Ok(v) = format!("{LOGIN_CSRF_COOKIE}={csrf}{}", cookie_attrs(web)).parse() {
+    if let Ok(v) = cookie.parse() {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
@@ -98,19 +95,13 @@ async fn login(
     let Ok(Form(form)) = form else {
         return login_form(&web, lang, Some(lang.t("login.invalid")), StatusCode::BAD_REQUEST);
     };
-    let (mut parts, _) = axum::http::Request::new(()).into_parts();
-    parts.headers = headers;
-    let expected = cookie(&parts, LOGIN_CSRF_COOKIE).unwrap_or("");
-    if expected.is_empty() || !same_secret(expected, &form.csrf) {
+    if !login_csrf_ok(headers, &form.csrf) {
         return login_form(&web, lang, Some(lang.t("error.generic")), StatusCode::FORBIDDEN);
     }
     match web.app.login(form.email.trim(), &form.password, client.0).await {
-        Ok(session) => {
-            let mut res = Redirect::to("/").into_response();
-            if let Ok(v) = format!("{SESSION_COOKIE}={}{}", session.cookie_value, cookie_attrs(&web)).parse() {
-                res.headers_mut().append(header::SET_COOKIE, v);
-            }
-            res
+        Ok(LoginStep::Session(session)) => signed_in(&web, &session, Redirect::to("/").into_response()),
+        Ok(LoginStep::Code { token } | LoginStep::Enroll { token }) => {
+            crate::two_factor_pages::to_second_step(&web, &token)
         }
         Err(e) => {
             let (key, status) = match &e {
@@ -127,6 +118,32 @@ async fn login(
             res
         }
     }
+}
+
+/// Adds the session cookie to `res` (a redirect or a page) and ends any second step.
+pub(crate) fn signed_in(web: &Web, session: &hubert_app::auth::NewSession, mut res: Response) -> Response {
+    if let Ok(v) = format!("{SESSION_COOKIE}={}{}", session.cookie_value, cookie_attrs(web)).parse() {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    if let Ok(v) = crate::two_factor_pages::clear_step_cookie(web).parse() {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// Whether a login form's CSRF field matches its cookie.
+pub(crate) fn login_csrf_ok(headers: HeaderMap, sent: &str) -> bool {
+    let (mut parts, _) = axum::http::Request::new(()).into_parts();
+    parts.headers = headers;
+    let expected = cookie(&parts, LOGIN_CSRF_COOKIE).unwrap_or("");
+    !expected.is_empty() && same_secret(expected, sent)
+}
+
+/// A fresh CSRF token for a login form, and the cookie that carries it.
+pub(crate) fn login_csrf(web: &Web) -> (String, String) {
+    let csrf = hubert_app::auth::random_token(24);
+    let cookie = format!("{LOGIN_CSRF_COOKIE}={csrf}{}", cookie_attrs(web));
+    (csrf, cookie)
 }
 
 #[derive(Deserialize)]
