@@ -9,6 +9,31 @@ use serde::{Deserialize, Serialize};
 pub enum InboundEvent {
     Message(InboundMessage),
     Status(StatusUpdate),
+    /// A message we already hold was edited or deleted on the platform (a comment).
+    Update(MessageUpdate),
+}
+
+/// An edit or deletion of a message we already received, named by its platform id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageUpdate {
+    /// OUR account, as in [`InboundMessage::account_id`].
+    pub account_id: String,
+    /// The [`InboundMessage::platform_message_id`] of the changed message.
+    pub platform_message_id: String,
+    pub change: MessageChange,
+    /// When the platform says the change happened, epoch milliseconds: apply an update
+    /// only when it is newer than the last one applied (deliveries come out of order).
+    pub at: i64,
+}
+
+/// What happened to a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum MessageChange {
+    /// The author changed the text; `None` when the platform did not send the new text.
+    Edited { text: Option<String>, summary: String },
+    /// The author (or a moderator) removed it.
+    Deleted,
 }
 
 /// A message a customer sent us (or our own echo, see [`InboundMessage::from_us`]).
@@ -50,7 +75,15 @@ pub struct ContactInfo {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ReplyContext {
     Private,
-    PublicPost { post_id: String },
+    PublicPost {
+        post_id: String,
+    },
+    /// A public reply under the comment `comment_id`, which hangs under the post
+    /// `post_id` (LinkedIn: the top-level comment, since LinkedIn nests one level).
+    PublicComment {
+        post_id: String,
+        comment_id: String,
+    },
 }
 
 /// What sort of content a message carries.
@@ -284,6 +317,11 @@ pub enum OutboundBody {
     Template { name: String, language: String },
 }
 
+/// The [`SendOutcome::Failed`] code of a send refused because the platform says our
+/// token expired or was revoked (LinkedIn 401, Meta code 190): the app marks the profile
+/// "opnieuw verbinden" instead of only failing the message.
+pub const TOKEN_EXPIRED: &str = "token_expired";
+
 /// What became of one send attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendOutcome {
@@ -299,6 +337,13 @@ pub enum SendOutcome {
     /// The request may have reached the platform: do NOT blindly resend; wait for the
     /// echo or status webhook first.
     Uncertain { reason: String },
+}
+
+impl SendOutcome {
+    /// True when the platform refused our token ([`TOKEN_EXPIRED`]): reconnect the profile.
+    pub fn is_token_expired(&self) -> bool {
+        matches!(self, SendOutcome::Failed { code, .. } if code == TOKEN_EXPIRED)
+    }
 }
 
 #[cfg(test)]

@@ -47,7 +47,11 @@ pub async fn send_with_timeout(
     }
     let base_url = base_url.trim_end_matches('/');
     let (url, body, id_pointer) = match &msg.context {
-        ReplyContext::PublicPost { post_id } => (
+        // On X a reply under a reply is a post replying to that reply.
+        ReplyContext::PublicPost { post_id }
+        | ReplyContext::PublicComment {
+            comment_id: post_id, ..
+        } => (
             format!("{base_url}/2/tweets"),
             json!({"text": text, "reply": {"in_reply_to_tweet_id": post_id}}),
             "/data/id",
@@ -84,6 +88,14 @@ pub async fn send_with_timeout(
 fn check_ids(msg: &OutboundMessage) -> Result<(), SendOutcome> {
     let post_id = match &msg.context {
         ReplyContext::PublicPost { post_id } => Some(post_id.as_str()),
+        ReplyContext::PublicComment { post_id, comment_id } => Some(
+            if IdShape::XNumeric.matches(post_id) {
+                comment_id
+            } else {
+                post_id
+            }
+            .as_str(),
+        ),
         ReplyContext::Private => None,
     };
     let bad = match post_id {
@@ -103,7 +115,7 @@ fn check_ids(msg: &OutboundMessage) -> Result<(), SendOutcome> {
 /// Refuses locally (no request) what X would refuse for its length.
 fn check_length(context: &ReplyContext, text: &str) -> Result<(), SendOutcome> {
     let (too_long, limit) = match context {
-        ReplyContext::PublicPost { .. } => {
+        ReplyContext::PublicPost { .. } | ReplyContext::PublicComment { .. } => {
             let weighted = x_weighted_len(text);
             (
                 weighted > POST_MAX_WEIGHTED_LEN,
