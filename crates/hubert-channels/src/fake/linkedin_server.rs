@@ -331,3 +331,122 @@ fn percent_decode(segment: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use axum::extract::Query;
+    use axum::http::StatusCode;
+    use axum::routing::get;
+
+    use super::*;
+    use crate::fake::linkedin_payload as payload;
+    use crate::linkedin::{parse_delivery, verify_handshake, verify_signature, SIGNATURE_HEADER};
+    use crate::InboundEvent;
+
+    const ORG: &str = "urn:li:organization:10203040";
+    const SECRET: &str = "li-client-secret";
+
+    /// A minimal receiver doing what the webhook route will: answer the challenge,
+    /// verify, parse, keep the events.
+    async fn receiver() -> (ServerHandle, Arc<Mutex<Vec<InboundEvent>>>) {
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let kept = events.clone();
+        let router = Router::new().route(
+            "/webhook",
+            get(|Query(query): Query<HashMap<String, String>>| async move {
+                match verify_handshake(&query, SECRET) {
+                    Some(body) => (StatusCode::OK, body),
+                    None => (StatusCode::BAD_REQUEST, String::new()),
+                }
+            })
+            .post(move |headers: HeaderMap, body: Bytes| async move {
+                let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
+                if verify_signature(SECRET, signature, &body).is_err() {
+                    return StatusCode::UNAUTHORIZED;
+                }
+                match parse_delivery(&body) {
+                    Ok(parsed) => {
+                        kept.lock().unwrap().extend(parsed.events);
+                        StatusCode::OK
+                    }
+                    Err(_) => StatusCode::BAD_REQUEST,
+                }
+            }),
+        );
+        (ServerHandle::start(router).await, events)
+    }
+
+    #[tokio::test]
+    async fn the_fake_validates_and_delivers_in_both_readings_with_duplicates() {
+        let (server, events) = receiver().await;
+        let url = format!("{}/webhook", server.base_url());
+        let fake = FakeLinkedin::start().await;
+        assert!(fake.validate_webhook(&url, SECRET).await);
+        assert!(!fake.validate_webhook(&url, "wrong-secret").await);
+        assert!(!fake.is_blocked());
+
+        let body = payload::envelope(vec![
+            payload::comment(
+                ORG,
+                1,
+                "7412345678901234567",
+                "7412399999999999999",
+                "urn:li:person:Aa1",
+                "Vraag",
+                1,
+            ),
+            payload::like(ORG, 2, "7412345678901234567", 2),
+        ]);
+        assert_eq!(fake.deliver(&url, SECRET, body.clone()).await.unwrap().unwrap(), 200);
+        fake.set_signature_reading(SignatureReading::Plain);
+        fake.set_duplicate_deliveries(true);
+        assert_eq!(fake.deliver(&url, SECRET, body.clone()).await.unwrap().unwrap(), 200);
+        assert_eq!(fake.deliver(&url, "other", body).await.unwrap().unwrap(), 401);
+        // Three deliveries reached the receiver; the store dedupes the same comment URN.
+        assert_eq!(events.lock().unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn the_fake_insists_on_the_versioned_headers() {
+        let fake = FakeLinkedin::start().await;
+        let http = reqwest::Client::new();
+        let url = format!(
+            "{}/rest/socialActions/urn%3Ali%3Aactivity%3A1/comments",
+            fake.base_url()
+        );
+        let body = json!({"actor": ORG, "object": "urn:li:activity:1", "message": {"text": "hoi"}});
+        let status = |r: reqwest::Response| r.status().as_u16();
+        let no_version = http.post(&url).bearer_auth("t").json(&body).send().await.unwrap();
+        assert_eq!(status(no_version), 426);
+        let no_restli = http
+            .post(&url)
+            .bearer_auth("t")
+            .header("LinkedIn-Version", "202601")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(status(no_restli), 400);
+        let created = http
+            .post(&url)
+            .bearer_auth("t")
+            .header("LinkedIn-Version", "202601")
+            .header("X-Restli-Protocol-Version", "2.0.0")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status().as_u16(), 201);
+        assert!(created.headers()["x-restli-id"]
+            .to_str()
+            .unwrap()
+            .starts_with("urn:li:comment:(urn:li:activity:1,"));
+        assert_eq!(fake.requests().len(), 3);
+        assert_eq!(
+            percent_decode("urn%3Ali%3Acomment%3A%28a%2C1%29%zz"),
+            "urn:li:comment:(a,1)%zz"
+        );
+    }
+}

@@ -207,6 +207,10 @@ mod tests {
         assert_eq!(parsed.events.len(), 1, "{parsed:?}");
         assert!(parsed.rejected.is_empty());
         assert!(parse_poll_response(b"{\"notifications\":[]}", ORG).is_err());
+        let fixture = include_bytes!("../../tests/fixtures/linkedin/poll_page.json");
+        let parsed = parse_poll_response(fixture, ORG).unwrap();
+        assert_eq!(parsed.events.len(), 2, "{parsed:?}");
+        assert!(parsed.rejected.is_empty());
         assert!(parse_poll_response(b"[]", ORG).is_err());
     }
 }

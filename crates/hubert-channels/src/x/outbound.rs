@@ -88,14 +88,9 @@ pub async fn send_with_timeout(
 fn check_ids(msg: &OutboundMessage) -> Result<(), SendOutcome> {
     let post_id = match &msg.context {
         ReplyContext::PublicPost { post_id } => Some(post_id.as_str()),
-        ReplyContext::PublicComment { post_id, comment_id } => Some(
-            if IdShape::XNumeric.matches(post_id) {
-                comment_id
-            } else {
-                post_id
-            }
-            .as_str(),
-        ),
+        // A reply under a reply: both ids must be X ids (the post checked first).
+        ReplyContext::PublicComment { post_id, .. } if !IdShape::XNumeric.matches(post_id) => Some(post_id.as_str()),
+        ReplyContext::PublicComment { comment_id, .. } => Some(comment_id.as_str()),
         ReplyContext::Private => None,
     };
     let bad = match post_id {
