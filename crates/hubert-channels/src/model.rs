@@ -9,31 +9,37 @@ use serde::{Deserialize, Serialize};
 pub enum InboundEvent {
     Message(InboundMessage),
     Status(StatusUpdate),
-    /// A message we already hold was edited or deleted on the platform (a comment).
+    /// A known message changed on the platform (edited, hidden, removed, unsent).
     Update(MessageUpdate),
 }
 
-/// An edit or deletion of a message we already received, named by its platform id.
+/// A change to a message we already have (Facebook comment verbs, Instagram unsends).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageUpdate {
-    /// OUR account, as in [`InboundMessage::account_id`].
+    /// OUR account (Page id, Instagram account id).
     pub account_id: String,
-    /// The [`InboundMessage::platform_message_id`] of the changed message.
+    /// The message it concerns: comment id or message `mid`.
     pub platform_message_id: String,
     pub change: MessageChange,
-    /// When the platform says the change happened, epoch milliseconds: apply an update
-    /// only when it is newer than the last one applied (deliveries come out of order).
+    /// When the platform says it happened, epoch milliseconds.
     pub at: i64,
 }
 
 /// What happened to a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "change", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum MessageChange {
-    /// The author changed the text; `None` when the platform did not send the new text.
-    Edited { text: Option<String>, summary: String },
-    /// The author (or a moderator) removed it.
-    Deleted,
+    /// The author edited it; the new text when the platform sent it.
+    Edited {
+        text: Option<String>,
+    },
+    /// Hidden from the public (by the Page or by the platform).
+    Hidden,
+    Unhidden,
+    /// Deleted from the platform (a removed comment).
+    Removed,
+    /// The customer unsent it: redact its content (Instagram `is_deleted`).
+    Unsent,
 }
 
 /// A message a customer sent us (or our own echo, see [`InboundMessage::from_us`]).
@@ -78,11 +84,19 @@ pub enum ReplyContext {
     PublicPost {
         post_id: String,
     },
-    /// A public reply under the comment `comment_id`, which hangs under the post
-    /// `post_id` (LinkedIn: the top-level comment, since LinkedIn nests one level).
+    /// A comment under a post (Facebook Page `feed`, Instagram `comments`): replies go
+    /// under `comment_id` publicly, or privately as a private reply to it.
     PublicComment {
+        /// The post (Facebook `pageid_postid`) or Instagram media id.
         post_id: String,
         comment_id: String,
+        /// The post for a top-level comment, the parent comment for a reply.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        parent_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        post_text: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        post_link: Option<String>,
     },
 }
 
@@ -254,6 +268,9 @@ pub struct RejectedEvent {
 pub struct ParsedDelivery {
     pub events: Vec<InboundEvent>,
     pub rejected: Vec<RejectedEvent>,
+    /// Well-formed events of a kind Hubert does not handle (page likes, ratings, lead
+    /// forms, …): acknowledged, kept for inspection, never a reason to refuse.
+    pub ignored: Vec<RejectedEvent>,
 }
 
 impl ParsedDelivery {
@@ -269,7 +286,16 @@ impl ParsedDelivery {
         }
     }
 
-    /// All or nothing: the events when none was rejected, else the first rejection.
+    /// Keeps a well-formed event we do not handle, with why.
+    pub(crate) fn ignore(&mut self, raw: &serde_json::Value, reason: impl Into<String>) {
+        self.ignored.push(RejectedEvent {
+            reason: reason.into(),
+            raw: raw.to_string(),
+        });
+    }
+
+    /// All or nothing: the events when none was rejected, else the first rejection
+    /// (ignored events are not rejections).
     pub fn strict(self) -> Result<Vec<InboundEvent>, ParseError> {
         match self.rejected.into_iter().next() {
             None => Ok(self.events),

@@ -25,6 +25,7 @@ use super::SignatureReading;
 struct LinkedinState {
     requests: Vec<RecordedRequest>,
     scripted: VecDeque<ScriptedResponse>,
+    delay: std::time::Duration,
     notifications: Vec<Value>,
     quota: Option<u32>,
     next_id: u64,
@@ -51,6 +52,7 @@ impl FakeLinkedin {
         let state: Shared = Arc::new(Mutex::new(LinkedinState {
             requests: Vec::new(),
             scripted: VecDeque::new(),
+            delay: std::time::Duration::ZERO,
             notifications: Vec::new(),
             quota: None,
             next_id: 7_412_900_000_000_000_000,
@@ -93,6 +95,11 @@ impl FakeLinkedin {
         self.lock()
             .scripted
             .push_back(ScriptedResponse { status, body, headers });
+    }
+
+    /// Answers API requests only after `delay` (timeouts, slow platform).
+    pub fn set_delay(&self, delay: std::time::Duration) {
+        self.lock().delay = delay;
     }
 
     /// Allows `remaining` more API requests, then answers 429 (`None`: no limit).
@@ -183,8 +190,15 @@ fn random_uuid() -> String {
 
 async fn handle(State(state): State<Shared>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let request = RecordedRequest::new(&method, &uri, &headers, &body);
+    let delay = {
+        let mut locked = state.lock().unwrap_or_else(|e| e.into_inner());
+        locked.requests.push(request.clone());
+        locked.delay
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     let mut locked = state.lock().unwrap_or_else(|e| e.into_inner());
-    locked.requests.push(request.clone());
     if let Some(scripted) = locked.scripted.pop_front() {
         return scripted.into_response();
     }

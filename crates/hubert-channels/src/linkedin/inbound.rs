@@ -1,9 +1,9 @@
 //! Parsing LinkedIn organisation social-action notifications into [`InboundEvent`]s:
 //! `COMMENT` (a customer's comment, possibly nested), `ADMIN_COMMENT` (a page admin's:
 //! ours, never a customer message), `SHARE_MENTION` (a post @mentioning the page),
-//! `COMMENT_EDIT` / `COMMENT_DELETE` (updates of a comment we hold). `LIKE` and `SHARE`
-//! yield nothing; any other action is rejected on its own, so it is acknowledged and kept
-//! in quarantine for inspection. The same code reads webhook deliveries
+//! `COMMENT_EDIT` / `COMMENT_DELETE` (updates of a comment we hold). `LIKE`, `SHARE` and
+//! any action LinkedIn adds later are [`ParsedDelivery::ignored`]: acknowledged and kept
+//! for inspection, never refused. The same code reads webhook deliveries
 //! (`{"type", "notifications": [...]}`) and the poll's answer (`{"elements": [...]}`).
 
 use std::collections::HashSet;
@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 use super::urn;
 use crate::{
     ContactInfo, InboundEvent, InboundMessage, MessageChange, MessageKind, MessageUpdate, ParseError, ParsedDelivery,
-    RejectedEvent, ReplyContext,
+    ReplyContext,
 };
 
 /// How a commenter is shown: notifications carry no names, and the People API is closed
@@ -30,9 +30,10 @@ pub fn parse(raw_body: &[u8]) -> Result<Vec<InboundEvent>, ParseError> {
 
 /// Parses one raw webhook delivery. A body that is not a JSON object with a
 /// `notifications` array is not LinkedIn's envelope: `Malformed` (400 + quarantine). An
-/// envelope of another `type` is acknowledged and kept whole as one rejected event. A
-/// notification without its ids, with an id of the wrong shape or with an unknown action
-/// is rejected on its own; repeats of a `notificationId` within the delivery are dropped.
+/// envelope of another `type` is acknowledged and kept whole as one ignored event. A
+/// notification without its ids or with an id of the wrong shape is rejected on its own
+/// (quarantined); one with an action we do not handle is ignored (kept); repeats of a
+/// `notificationId` within the delivery are dropped.
 pub fn parse_delivery(raw_body: &[u8]) -> Result<ParsedDelivery, ParseError> {
     let root = json_object(raw_body)?;
     let notifications = match root.get("notifications") {
@@ -44,10 +45,7 @@ pub fn parse_delivery(raw_body: &[u8]) -> Result<ParsedDelivery, ParseError> {
         None | Some(Value::Null) => {}
         Some(Value::String(t)) if t == ENVELOPE_TYPE => {}
         Some(other) => {
-            parsed.rejected.push(RejectedEvent {
-                reason: format!("LinkedIn envelope type {other} is not handled"),
-                raw: root.to_string(),
-            });
+            parsed.ignore(&root, format!("LinkedIn envelope type {other} is not handled"));
             return Ok(parsed);
         }
     }
@@ -74,7 +72,18 @@ pub(super) fn parse_notifications(notifications: &[Value], parsed: &mut ParsedDe
                 continue;
             }
         }
-        parsed.take(notification, parse_notification(notification));
+        match notification.get("action").and_then(Value::as_str) {
+            Some("COMMENT" | "ADMIN_COMMENT" | "SHARE_MENTION" | "COMMENT_EDIT" | "COMMENT_DELETE") | None => {
+                parsed.take(notification, parse_notification(notification));
+            }
+            Some(action @ ("LIKE" | "SHARE")) => {
+                parsed.ignore(notification, format!("LinkedIn {action} is not a message"));
+            }
+            Some(other) => {
+                let action: String = other.chars().take(64).collect();
+                parsed.ignore(notification, format!("LinkedIn action `{action}` is not handled"));
+            }
+        }
     }
 }
 
@@ -122,11 +131,8 @@ fn parse_notification(raw: &Value) -> Result<Option<InboundEvent>, ParseError> {
         "COMMENT" | "ADMIN_COMMENT" => comment(&common).map(|m| Some(InboundEvent::Message(m))),
         "SHARE_MENTION" => mention(&common).map(|m| Some(InboundEvent::Message(m))),
         "COMMENT_EDIT" | "COMMENT_DELETE" => comment_update(&common).map(|u| Some(InboundEvent::Update(u))),
-        "LIKE" | "SHARE" => Ok(None),
-        other => Err(ParseError::Unsupported(format!(
-            "LinkedIn action `{}` is not handled",
-            other.chars().take(64).collect::<String>()
-        ))),
+        // Triaged by `parse_notifications`: other actions never get here.
+        _ => Ok(None),
     }
 }
 
@@ -186,7 +192,14 @@ fn comment(common: &Common) -> Result<InboundMessage, ParseError> {
     let mut metadata = base_metadata(common, &post);
     metadata.insert("comment_urn".into(), json!(comment_urn));
     metadata.insert("parent_comment".into(), json!(parent));
-    let comment_id = parent.clone().unwrap_or_else(|| comment_urn.clone());
+    let reply_context = ReplyContext::PublicComment {
+        post_id: post.clone(),
+        comment_id: comment_urn.clone(),
+        // LinkedIn nests one level: a reply to a reply goes under the top-level comment.
+        parent_id: Some(parent.unwrap_or_else(|| post.clone())),
+        post_text: post_text(raw),
+        post_link: Some(post_link(&post)),
+    };
     Ok(InboundMessage {
         platform_message_id: comment_urn,
         account_id: common.organization.clone(),
@@ -197,10 +210,7 @@ fn comment(common: &Common) -> Result<InboundMessage, ParseError> {
         text,
         metadata: Value::Object(metadata),
         sent_at: common.at,
-        reply_context: ReplyContext::PublicComment {
-            post_id: post,
-            comment_id,
-        },
+        reply_context,
     })
 }
 
@@ -255,12 +265,10 @@ fn mention(common: &Common) -> Result<InboundMessage, ParseError> {
 fn comment_update(common: &Common) -> Result<MessageUpdate, ParseError> {
     let platform_message_id = comment_urn(common.raw)?;
     let change = if common.action == "COMMENT_DELETE" {
-        MessageChange::Deleted
+        MessageChange::Removed
     } else {
-        let text = comment_text(decorated_comment(common.raw));
         MessageChange::Edited {
-            summary: text.clone().unwrap_or_else(|| "[Bewerkte reactie]".to_string()),
-            text,
+            text: comment_text(decorated_comment(common.raw)),
         }
     };
     Ok(MessageUpdate {
@@ -314,14 +322,23 @@ fn base_metadata(common: &Common, post: &str) -> Map<String, Value> {
     metadata.insert("notification_id".into(), json!(common.notification_id));
     metadata.insert("action".into(), json!(common.action));
     metadata.insert("post_urn".into(), json!(post));
-    metadata.insert(
-        "post_link".into(),
-        json!(format!("https://www.linkedin.com/feed/update/{post}/")),
-    );
+    metadata.insert("post_link".into(), json!(post_link(post)));
     metadata.insert("post_entity".into(), json!(text_at("entity")));
     metadata.insert("post_text".into(), json!(text_at("text")));
     metadata.insert("post_owner".into(), json!(text_at("owner")));
     metadata
+}
+
+/// The post's public page.
+fn post_link(post: &str) -> String {
+    format!("https://www.linkedin.com/feed/update/{post}/")
+}
+
+/// The post's text when LinkedIn decorated the notification with it.
+fn post_text(raw: &Value) -> Option<String> {
+    raw.pointer("/decoratedSourcePost/text")
+        .and_then(Value::as_str)
+        .map(str::to_string)
 }
 
 fn malformed(what: &str) -> ParseError {

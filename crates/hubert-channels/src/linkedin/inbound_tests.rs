@@ -59,7 +59,10 @@ fn design_doc_comment() {
         m.reply_context,
         ReplyContext::PublicComment {
             post_id: POST.into(),
-            comment_id: COMMENT.into()
+            comment_id: COMMENT.into(),
+            parent_id: Some(POST.into()),
+            post_text: Some("Vanaf 1 januari gelden nieuwe tarieven…".into()),
+            post_link: Some("https://www.linkedin.com/feed/update/urn:li:activity:7412345678901234567/".into()),
         }
     );
     assert_eq!(m.metadata["notification_id"], "7700112233");
@@ -92,9 +95,12 @@ fn corpus_shapes_parse() {
         m.reply_context,
         ReplyContext::PublicComment {
             post_id: POST.into(),
-            comment_id: COMMENT.into()
+            comment_id: "urn:li:comment:(urn:li:activity:7412345678901234567,7412400000000000005)".into(),
+            parent_id: Some(COMMENT.into()),
+            post_text: None,
+            post_link: Some("https://www.linkedin.com/feed/update/urn:li:activity:7412345678901234567/".into()),
         },
-        "a nested reply is answered under its top-level comment"
+        "a nested reply carries its top-level comment"
     );
 
     let m = only_message(fixture!("corpus_share_mention_minimal.json"));
@@ -159,14 +165,13 @@ fn edits_and_deletions_update_the_comment() {
                 platform_message_id: COMMENT.into(),
                 change: MessageChange::Edited {
                     text: Some("Nieuwe tekst".into()),
-                    summary: "Nieuwe tekst".into()
                 },
                 at: 1_767_263_000_000,
             }),
             InboundEvent::Update(MessageUpdate {
                 account_id: ORG.into(),
                 platform_message_id: COMMENT.into(),
-                change: MessageChange::Deleted,
+                change: MessageChange::Removed,
                 at: 1_767_263_000_000,
             }),
         ]
@@ -189,11 +194,16 @@ fn a_batch_keeps_what_it_can_and_drops_repeats() {
     ]))
     .unwrap();
     assert_eq!(parsed.events.len(), 2, "{parsed:?}");
-    assert_eq!(parsed.rejected.len(), 2);
+    assert_eq!(parsed.rejected.len(), 1);
     assert!(parsed.rejected[0].reason.contains("comment URN"));
-    assert!(parsed.rejected[1].reason.contains("SOMETHING_NEW"));
-    assert!(parsed.rejected[1].raw.contains("\"notificationId\":13"));
-    assert!(parse(&delivery(vec![notification("SOMETHING_NEW", 13)])).is_err());
+    assert_eq!(
+        parsed.ignored.len(),
+        3,
+        "LIKE, SOMETHING_NEW and SHARE are kept, not refused"
+    );
+    assert!(parsed.ignored[1].reason.contains("SOMETHING_NEW"));
+    assert!(parsed.ignored[1].raw.contains("\"notificationId\":13"));
+    assert_eq!(parse(&delivery(vec![notification("SOMETHING_NEW", 13)])), Ok(vec![]));
 }
 
 #[test]
@@ -201,7 +211,8 @@ fn unknown_envelopes_are_kept_and_foreign_bodies_refused() {
     let other = br#"{"type":"LEAD_ACTION","notifications":[]}"#;
     let parsed = parse_delivery(other).unwrap();
     assert!(parsed.events.is_empty());
-    assert_eq!(parsed.rejected.len(), 1);
+    assert!(parsed.rejected.is_empty());
+    assert_eq!(parsed.ignored.len(), 1);
     assert!(
         parse_delivery(br#"{"type":"ORGANIZATION_SOCIAL_ACTION_NOTIFICATIONS","notifications":[]}"#)
             .unwrap()

@@ -18,7 +18,7 @@ use sha2::Sha256;
 
 use crate::VerifyError;
 
-pub use inbound::{parse, parse_delivery, UNKNOWN_MEMBER_NAME};
+pub use inbound::{parse, parse_delivery, ENVELOPE_TYPE, UNKNOWN_MEMBER_NAME};
 pub use outbound::{comment_request, send, send_with_timeout, CommentRequest, COMMENT_MAX_CHARS};
 pub use poll::{parse_poll_response, poll, poll_url, PollError, POLL_ACTIONS, POLL_PAGE_SIZE};
 

@@ -110,9 +110,14 @@ pub fn comment_request(
             ))
         }
         ReplyContext::PublicPost { post_id } => (post_id.clone(), post_id.clone(), None),
-        ReplyContext::PublicComment { post_id, comment_id } => {
-            let comment = urn::normalize_comment(comment_id).ok_or_else(invalid_id)?;
-            (comment.clone(), post_id.clone(), Some(comment))
+        ReplyContext::PublicComment {
+            post_id,
+            comment_id,
+            parent_id,
+            ..
+        } => {
+            let under = comment_to_answer_under(comment_id, parent_id.as_deref())?;
+            (under.clone(), post_id.clone(), Some(under))
         }
     };
     if !urn::is_post(&post) {
@@ -134,6 +139,17 @@ pub fn comment_request(
         ],
         body,
     })
+}
+
+/// The comment a reply goes under: the customer's comment, or its parent when it is
+/// itself a reply (LinkedIn nests one level). Both URNs are checked.
+fn comment_to_answer_under(comment_id: &str, parent_id: Option<&str>) -> Result<String, SendOutcome> {
+    let comment = urn::normalize_comment(comment_id).ok_or_else(invalid_id)?;
+    match parent_id {
+        None => Ok(comment),
+        Some(parent) if urn::is_post(parent) => Ok(comment),
+        Some(parent) => urn::normalize_comment(parent).ok_or_else(invalid_id),
+    }
 }
 
 fn check_length(text: &str) -> Result<(), SendOutcome> {

@@ -27,6 +27,9 @@ fn reply(text: &str) -> OutboundMessage {
         context: ReplyContext::PublicComment {
             post_id: POST.into(),
             comment_id: COMMENT.into(),
+            parent_id: Some(POST.into()),
+            post_text: None,
+            post_link: None,
         },
         quote_message_id: None,
     }
@@ -59,6 +62,34 @@ fn a_nested_reply_names_the_comment_in_the_path_and_the_body() {
     top.context = ReplyContext::PublicPost {
         post_id: "urn:li:share:7412345678901234000".into(),
     };
+    let request = comment_request("http://fake/v2", &creds(), &top).unwrap();
+    assert_eq!(request.body.get("parentComment"), None);
+
+    // A reply to a nested comment goes under its top-level comment, path and body.
+    let nested = "urn:li:comment:(urn:li:activity:7412345678901234567,7412400000000000005)";
+    let mut under_reply = reply("Dank voor het melden.");
+    under_reply.context = ReplyContext::PublicComment {
+        post_id: POST.into(),
+        comment_id: nested.into(),
+        parent_id: Some(COMMENT.into()),
+        post_text: None,
+        post_link: None,
+    };
+    let request = comment_request("https://api.linkedin.com", &creds(), &under_reply).unwrap();
+    assert_eq!(request.body["parentComment"], COMMENT);
+    assert!(
+        request.url.ends_with("%2C7412399999999999999%29/comments"),
+        "{}",
+        request.url
+    );
+    let mut crafted = under_reply.clone();
+    if let ReplyContext::PublicComment { parent_id, .. } = &mut crafted.context {
+        *parent_id = Some("urn:li:comment:(x)".into());
+    }
+    assert_eq!(
+        code_of(&comment_request("http://x", &creds(), &crafted).unwrap_err()),
+        "invalid_id"
+    );
     let request = comment_request("http://fake/v2", &creds(), &top).unwrap();
     assert_eq!(
         request.url,
@@ -101,6 +132,9 @@ fn what_linkedin_would_refuse_is_refused_without_a_request() {
         crafted.context = ReplyContext::PublicComment {
             post_id: post.into(),
             comment_id: comment.into(),
+            parent_id: None,
+            post_text: None,
+            post_link: None,
         };
         assert_eq!(
             code_of(&comment_request("http://x", &c, &crafted).unwrap_err()),
@@ -235,6 +269,17 @@ mod against_the_fake {
         assert!(send(&http, &fake.base_url(), &expired, &reply("hoi"))
             .await
             .is_token_expired());
+        // A platform slower than our timeout: the request may have arrived, so Uncertain.
+        fake.set_delay(std::time::Duration::from_millis(800));
+        let slow = send_with_timeout(
+            &http,
+            &fake.base_url(),
+            &creds(),
+            &reply("hoi"),
+            std::time::Duration::from_millis(150),
+        )
+        .await;
+        assert!(matches!(slow, SendOutcome::Uncertain { .. }), "{slow:?}");
     }
 
     #[tokio::test]

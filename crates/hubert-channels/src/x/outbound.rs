@@ -47,11 +47,7 @@ pub async fn send_with_timeout(
     }
     let base_url = base_url.trim_end_matches('/');
     let (url, body, id_pointer) = match &msg.context {
-        // On X a reply under a reply is a post replying to that reply.
-        ReplyContext::PublicPost { post_id }
-        | ReplyContext::PublicComment {
-            comment_id: post_id, ..
-        } => (
+        ReplyContext::PublicPost { post_id } => (
             format!("{base_url}/2/tweets"),
             json!({"text": text, "reply": {"in_reply_to_tweet_id": post_id}}),
             "/data/id",
@@ -61,6 +57,7 @@ pub async fn send_with_timeout(
             json!({"text": text}),
             "/data/dm_event_id",
         ),
+        ReplyContext::PublicComment { .. } => return comment_context_refused(),
     };
     let response = http
         .post(url)
@@ -88,10 +85,8 @@ pub async fn send_with_timeout(
 fn check_ids(msg: &OutboundMessage) -> Result<(), SendOutcome> {
     let post_id = match &msg.context {
         ReplyContext::PublicPost { post_id } => Some(post_id.as_str()),
-        // A reply under a reply: both ids must be X ids (the post checked first).
-        ReplyContext::PublicComment { post_id, .. } if !IdShape::XNumeric.matches(post_id) => Some(post_id.as_str()),
-        ReplyContext::PublicComment { comment_id, .. } => Some(comment_id.as_str()),
         ReplyContext::Private => None,
+        ReplyContext::PublicComment { .. } => return Err(comment_context_refused()),
     };
     let bad = match post_id {
         Some(id) if !IdShape::XNumeric.matches(id) => Some("post"),
@@ -104,6 +99,14 @@ fn check_ids(msg: &OutboundMessage) -> Result<(), SendOutcome> {
             reason: format!("the {what} id is not an X id"),
         }),
         None => Ok(()),
+    }
+}
+
+/// X has no comment threads (Facebook/Instagram only): refused locally.
+fn comment_context_refused() -> SendOutcome {
+    SendOutcome::Failed {
+        code: "invalid_context".into(),
+        reason: "X has no comment replies".into(),
     }
 }
 
