@@ -216,7 +216,7 @@ async fn handle(State(state): State<Shared>, method: Method, uri: Uri, headers: 
     let segments: Vec<&str> = uri.path().trim_matches('/').split('/').collect();
     let answer = match (method, segments.as_slice()) {
         (Method::POST, [prefix, "socialActions", target, "comments"]) if is_prefix(prefix) => {
-            let target = percent_decode(target);
+            let target = crate::linkedin::urn::decode(target);
             locked.create_comment(&request, &target)
         }
         (Method::GET, [prefix, "organizationalEntityNotifications"]) if is_prefix(prefix) => {
@@ -320,30 +320,6 @@ fn error(status: u16, code: &str, message: &str) -> ScriptedResponse {
         status,
         json!({"status": status, "serviceErrorCode": 100, "code": code, "message": message}),
     )
-}
-
-/// Decodes `%XX` escapes of a path segment (invalid escapes stay as they are).
-fn percent_decode(segment: &str) -> String {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let decoded = (bytes[i] == b'%')
-            .then(|| segment.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match decoded {
-            Some(b) => {
-                out.push(b);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -458,9 +434,5 @@ mod tests {
             .unwrap()
             .starts_with("urn:li:comment:(urn:li:activity:1,"));
         assert_eq!(fake.requests().len(), 3);
-        assert_eq!(
-            percent_decode("urn%3Ali%3Acomment%3A%28a%2C1%29%zz"),
-            "urn:li:comment:(a,1)%zz"
-        );
     }
 }

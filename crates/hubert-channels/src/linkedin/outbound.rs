@@ -70,7 +70,28 @@ pub async fn send_with_timeout(
         }
         Err(_) => Value::Null,
     };
-    classify_response(status, &headers, &body)
+    match classify_response(status, &headers, &body) {
+        SendOutcome::Accepted { platform_message_id } => SendOutcome::Accepted {
+            platform_message_id: created_comment_urn(&platform_message_id, &request.body["object"]),
+        },
+        other => other,
+    }
+}
+
+/// The created comment's id in the form inbound notifications use (the full comment
+/// URN), so our own comment echoed as `ADMIN_COMMENT` matches the outbox: a decoded
+/// (and normalised) comment URN, a bare numeric id completed with the post, else as is.
+fn created_comment_urn(id: &str, post: &Value) -> String {
+    let decoded = urn::decode(id);
+    if let Some(comment) = urn::normalize_comment(&decoded) {
+        return comment;
+    }
+    match post.as_str() {
+        Some(post) if !decoded.is_empty() && decoded.len() <= 20 && decoded.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("urn:li:comment:({post},{decoded})")
+        }
+        _ => id.to_string(),
+    }
 }
 
 /// The API root: `base_url` + `/rest`, unless `base_url` already ends in `/rest` or

@@ -218,6 +218,21 @@ fn answers_map_to_outcomes_with_dutch_reasons() {
     assert_eq!(code_of(&odd), "http_400");
 }
 
+#[test]
+fn created_ids_become_the_full_comment_urn_inbound_uses() {
+    let post = json!(POST);
+    assert_eq!(created_comment_urn("7412399999999999999", &post), COMMENT);
+    assert_eq!(created_comment_urn(&urn::encode(COMMENT), &post), COMMENT);
+    assert_eq!(
+        created_comment_urn(
+            "urn:li:comment:(activity:7412345678901234567,7412399999999999999)",
+            &post
+        ),
+        COMMENT
+    );
+    assert_eq!(created_comment_urn("something-else", &post), "something-else");
+}
+
 #[cfg(feature = "fake")]
 mod against_the_fake {
     use super::*;

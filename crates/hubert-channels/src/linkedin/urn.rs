@@ -87,6 +87,31 @@ pub fn encode(urn: &str) -> String {
     crate::ids::path_segment(urn)
 }
 
+/// Decodes `%XX` escapes (invalid escapes stay as they are): URNs come back encoded
+/// in paths and, from some endpoints, in `x-restli-id`.
+pub fn decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let decoded = (bytes[i] == b'%')
+            .then(|| segment.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match decoded {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,9 +173,22 @@ mod tests {
             "urn%3Ali%3Acomment%3A%28urn%3Ali%3Aactivity%3A1%2C2%29"
         );
         assert_eq!(encode("urn:li:organization:1"), "urn%3Ali%3Aorganization%3A1");
+        assert_eq!(
+            decode("urn%3Ali%3Acomment%3A%28a%2C1%29%zz%"),
+            "urn:li:comment:(a,1)%zz%"
+        );
+        assert_eq!(
+            decode(&encode("urn:li:comment:(urn:li:activity:1,2)")),
+            "urn:li:comment:(urn:li:activity:1,2)"
+        );
     }
 
     proptest! {
+        #[test]
+        fn decoding_undoes_encoding(s in ".{0,40}") {
+            prop_assert_eq!(decode(&encode(&s)), s);
+        }
+
         #[test]
         fn comment_parsing_never_panics_and_round_trips(s in ".{0,80}") {
             if let Some(c) = CommentUrn::parse(&s) {
