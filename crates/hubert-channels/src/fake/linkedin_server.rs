@@ -27,6 +27,7 @@ struct LinkedinState {
     scripted: VecDeque<ScriptedResponse>,
     delay: std::time::Duration,
     notifications: Vec<Value>,
+    posts: std::collections::HashMap<String, Value>,
     quota: Option<u32>,
     next_id: u64,
     clock: Arc<dyn Clock>,
@@ -54,6 +55,7 @@ impl FakeLinkedin {
             scripted: VecDeque::new(),
             delay: std::time::Duration::ZERO,
             notifications: Vec::new(),
+            posts: std::collections::HashMap::new(),
             quota: None,
             next_id: 7_412_900_000_000_000_000,
             clock: Arc::new(SystemClock),
@@ -110,6 +112,13 @@ impl FakeLinkedin {
     /// Notifications the poll endpoint serves (filtered by `timeRange`, paged).
     pub fn add_notifications(&self, notifications: Vec<Value>) {
         self.lock().notifications.extend(notifications);
+    }
+
+    /// A post `GET /rest/posts/{urn}` serves (Posts API shape: `author`, `commentary`).
+    pub fn add_post(&self, post_urn: &str, author: &str, text: &str) {
+        let post = json!({"id": post_urn, "author": author, "commentary": text, "visibility": "PUBLIC",
+                          "lifecycleState": "PUBLISHED", "distribution": {"feedDistribution": "MAIN_FEED"}});
+        self.lock().posts.insert(post_urn.to_string(), post);
     }
 
     pub fn set_clock(&self, clock: Arc<dyn Clock>) {
@@ -221,6 +230,12 @@ async fn handle(State(state): State<Shared>, method: Method, uri: Uri, headers: 
         }
         (Method::GET, [prefix, "organizationalEntityNotifications"]) if is_prefix(prefix) => {
             locked.notifications_page(uri.query().unwrap_or_default())
+        }
+        (Method::GET, [prefix, "posts", post]) if is_prefix(prefix) => {
+            match locked.posts.get(&crate::linkedin::urn::decode(post)) {
+                Some(post) => ScriptedResponse::new(200, post.clone()),
+                None => error(404, "NOT_FOUND", "Post not found"),
+            }
         }
         _ => error(404, "NOT_FOUND", "No resource found"),
     };

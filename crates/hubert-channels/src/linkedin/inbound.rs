@@ -45,7 +45,8 @@ pub fn parse_delivery(raw_body: &[u8]) -> Result<ParsedDelivery, ParseError> {
         None | Some(Value::Null) => {}
         Some(Value::String(t)) if t == ENVELOPE_TYPE => {}
         Some(other) => {
-            parsed.ignore(&root, format!("LinkedIn envelope type {other} is not handled"));
+            let shown: String = other.to_string().chars().take(64).collect();
+            parsed.ignore(&root, format!("LinkedIn envelope type {shown} is not handled"));
             return Ok(parsed);
         }
     }

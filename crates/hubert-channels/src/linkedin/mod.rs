@@ -20,7 +20,7 @@ use crate::VerifyError;
 
 pub use inbound::{parse, parse_delivery, ENVELOPE_TYPE, UNKNOWN_MEMBER_NAME};
 pub use outbound::{comment_request, send, send_with_timeout, CommentRequest, COMMENT_MAX_CHARS};
-pub use poll::{parse_poll_response, poll, poll_url, PollError, POLL_ACTIONS, POLL_PAGE_SIZE};
+pub use poll::{fetch_post, parse_poll_response, poll, poll_url, FetchedPost, PollError, POLL_ACTIONS, POLL_PAGE_SIZE};
 
 /// Where the real LinkedIn API lives.
 pub const LINKEDIN_API_URL: &str = "https://api.linkedin.com";
@@ -90,6 +90,17 @@ impl LinkedinCredentials {
             return Err(CredentialsError::Empty("client_secret"));
         }
         Ok(())
+    }
+}
+
+/// The API root: `base_url` + `/rest`, unless `base_url` already ends in `/rest` or
+/// `/v2` (one integration needed the `/v2` prefix: channels.md §6e).
+pub(crate) fn api_root(base_url: &str) -> String {
+    let base = base_url.trim_end_matches('/');
+    if base.ends_with("/rest") || base.ends_with("/v2") {
+        base.to_string()
+    } else {
+        format!("{base}/rest")
     }
 }
 

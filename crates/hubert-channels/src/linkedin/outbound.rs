@@ -9,7 +9,7 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
 
-use super::{urn, LinkedinCredentials, API_VERSION, RESTLI_PROTOCOL_VERSION};
+use super::{api_root, urn, LinkedinCredentials, API_VERSION, RESTLI_PROTOCOL_VERSION};
 use crate::http_outcome::{retry_after_header, transport_error_outcome, SEND_TIMEOUT};
 use crate::{OutboundBody, OutboundMessage, ReplyContext, SendOutcome, TOKEN_EXPIRED};
 
@@ -91,17 +91,6 @@ fn created_comment_urn(id: &str, post: &Value) -> String {
             format!("urn:li:comment:({post},{decoded})")
         }
         _ => id.to_string(),
-    }
-}
-
-/// The API root: `base_url` + `/rest`, unless `base_url` already ends in `/rest` or
-/// `/v2` (one integration needed the `/v2` prefix: channels.md §6e).
-fn api_root(base_url: &str) -> String {
-    let base = base_url.trim_end_matches('/');
-    if base.ends_with("/rest") || base.ends_with("/v2") {
-        base.to_string()
-    } else {
-        format!("{base}/rest")
     }
 }
 

@@ -237,7 +237,7 @@ fn created_ids_become_the_full_comment_urn_inbound_uses() {
 mod against_the_fake {
     use super::*;
     use crate::fake::{linkedin_payload as payload, FakeLinkedin, SignatureReading};
-    use crate::linkedin::{parse, poll, verify_signature, PollError};
+    use crate::linkedin::{fetch_post, parse, poll, verify_signature, FetchedPost, PollError};
 
     #[tokio::test]
     async fn a_reply_is_created_with_the_required_headers() {
@@ -343,6 +343,38 @@ mod against_the_fake {
             poll(&http, &fake.base_url(), &creds(), 0, 1).await.unwrap_err(),
             PollError::TokenExpired
         );
+    }
+
+    #[tokio::test]
+    async fn a_mentioning_post_is_read_through_the_posts_api() {
+        let fake = FakeLinkedin::start().await;
+        let http = reqwest::Client::new();
+        fake.add_post(
+            "urn:li:share:7412555555555555555",
+            "urn:li:person:Bb2",
+            "@Zonnestroom waarom zo duur?",
+        );
+        let post = fetch_post(&http, &fake.base_url(), &creds(), "urn:li:share:7412555555555555555")
+            .await
+            .unwrap();
+        assert_eq!(
+            post,
+            FetchedPost {
+                author: Some("urn:li:person:Bb2".into()),
+                text: Some("@Zonnestroom waarom zo duur?".into())
+            }
+        );
+        let [request] = fake.requests().try_into().unwrap();
+        assert_eq!(request.path, "/rest/posts/urn%3Ali%3Ashare%3A7412555555555555555");
+        assert!(matches!(
+            fetch_post(&http, &fake.base_url(), &creds(), "urn:li:share:1/../x").await,
+            Err(PollError::Failed(_))
+        ));
+        assert_eq!(fake.requests().len(), 1, "a crafted URN never leaves");
+        assert!(matches!(
+            fetch_post(&http, &fake.base_url(), &creds(), "urn:li:share:1").await,
+            Err(PollError::Failed(_))
+        ));
     }
 
     #[tokio::test]

@@ -5,6 +5,8 @@
 //! parsed into the same events as webhook deliveries and deduped the same way (the same
 //! platform ids; repeats of a `notificationId` dropped across pages). Parameters are
 //! from integrations, unverified (channels.md §6d); LinkedIn keeps notifications 60 days.
+//! Also here: [`fetch_post`], reading a mentioning post's text and author through the
+//! Posts API when a `SHARE_MENTION` arrived without them (channels.md §6c).
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -12,7 +14,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::inbound::{json_object, parse_notifications};
-use super::{urn, LinkedinCredentials, API_VERSION, RESTLI_PROTOCOL_VERSION};
+use super::{api_root, urn, LinkedinCredentials, API_VERSION, RESTLI_PROTOCOL_VERSION};
 use crate::http_outcome::{retry_after_header, SEND_TIMEOUT};
 use crate::{ParseError, ParsedDelivery};
 
@@ -55,12 +57,7 @@ pub fn poll_url(
     if !urn::is_organization(organization_urn) {
         return None;
     }
-    let base = base_url.trim_end_matches('/');
-    let root = if base.ends_with("/rest") || base.ends_with("/v2") {
-        base.to_string()
-    } else {
-        format!("{base}/rest")
-    };
+    let root = api_root(base_url);
     Some(format!(
         "{root}/organizationalEntityNotifications?q=criteria&organizationalEntity={}&actions={POLL_ACTIONS}\
          &timeRange=(start:{},end:{})&start={page_start}&count={POLL_PAGE_SIZE}",
@@ -134,6 +131,48 @@ pub async fn poll(
         }
     }
     Ok(parsed)
+}
+
+/// A post as the Posts API returns it (`GET /rest/posts/{encoded URN}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedPost {
+    /// The author, when it is a member or organisation URN.
+    pub author: Option<String>,
+    /// `commentary`, the post's text.
+    pub text: Option<String>,
+}
+
+/// Reads one post's author and text, e.g. for a `SHARE_MENTION` that came without them.
+/// `Failed` (no request) when the URN is not a post.
+pub async fn fetch_post(
+    http: &reqwest::Client,
+    base_url: &str,
+    creds: &LinkedinCredentials,
+    post_urn: &str,
+) -> Result<FetchedPost, PollError> {
+    if !urn::is_post(post_urn) {
+        return Err(PollError::Failed("geen geldige post-URN".into()));
+    }
+    let root = api_root(base_url);
+    let body = fetch_page(
+        http,
+        &format!("{root}/posts/{}", urn::encode(post_urn)),
+        &creds.access_token,
+    )
+    .await?;
+    let post = json_object(&body).map_err(PollError::Malformed)?;
+    Ok(FetchedPost {
+        author: post
+            .get("author")
+            .and_then(Value::as_str)
+            .filter(|a| urn::is_actor(a))
+            .map(str::to_string),
+        text: post
+            .get("commentary")
+            .and_then(Value::as_str)
+            .filter(|t| !t.trim().is_empty())
+            .map(str::to_string),
+    })
 }
 
 async fn fetch_page(http: &reqwest::Client, url: &str, token: &str) -> Result<Vec<u8>, PollError> {
