@@ -331,6 +331,9 @@ fn to_batch(profile: &ProfileRow, events: Vec<InboundEvent>) -> IngestBatch {
                     error: s.error.map(|e| format!("{}: {}", e.code, e.message)),
                 });
             }
+            // Comment edits and deletions (LinkedIn, Meta feed) are not stored yet: the
+            // channels that send them are wired in a later step of issue 8.
+            InboundEvent::Update(_) => {}
         }
     }
     batch

@@ -5,6 +5,7 @@
 
 mod http_outcome;
 pub mod ids;
+pub mod linkedin;
 pub mod meta_json;
 mod model;
 pub mod whatsapp;

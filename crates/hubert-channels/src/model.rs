@@ -6,9 +6,43 @@ use serde::{Deserialize, Serialize};
 /// One thing a platform told us in a webhook delivery.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
+// Messages are most events and live briefly in one delivery's Vec: boxing them would
+// cost an allocation each and change every match, to save bytes on rare updates.
+#[allow(clippy::large_enum_variant)]
 pub enum InboundEvent {
     Message(InboundMessage),
     Status(StatusUpdate),
+    /// A known message changed on the platform (edited, hidden, removed, unsent).
+    Update(MessageUpdate),
+}
+
+/// A change to a message we already have (Facebook comment verbs, Instagram unsends).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageUpdate {
+    /// OUR account (Page id, Instagram account id).
+    pub account_id: String,
+    /// The message it concerns: comment id or message `mid`.
+    pub platform_message_id: String,
+    pub change: MessageChange,
+    /// When the platform says it happened, epoch milliseconds.
+    pub at: i64,
+}
+
+/// What happened to a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum MessageChange {
+    /// The author edited it; the new text when the platform sent it.
+    Edited {
+        text: Option<String>,
+    },
+    /// Hidden from the public (by the Page or by the platform).
+    Hidden,
+    Unhidden,
+    /// Deleted from the platform (a removed comment).
+    Removed,
+    /// The customer unsent it: redact its content (Instagram `is_deleted`).
+    Unsent,
 }
 
 /// A message a customer sent us (or our own echo, see [`InboundMessage::from_us`]).
@@ -50,7 +84,23 @@ pub struct ContactInfo {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ReplyContext {
     Private,
-    PublicPost { post_id: String },
+    PublicPost {
+        post_id: String,
+    },
+    /// A comment under a post (Facebook Page `feed`, Instagram `comments`): replies go
+    /// under `comment_id` publicly, or privately as a private reply to it.
+    PublicComment {
+        /// The post (Facebook `pageid_postid`) or Instagram media id.
+        post_id: String,
+        comment_id: String,
+        /// The post for a top-level comment, the parent comment for a reply.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        parent_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        post_text: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        post_link: Option<String>,
+    },
 }
 
 /// What sort of content a message carries.
@@ -221,6 +271,9 @@ pub struct RejectedEvent {
 pub struct ParsedDelivery {
     pub events: Vec<InboundEvent>,
     pub rejected: Vec<RejectedEvent>,
+    /// Well-formed events of a kind Hubert does not handle (page likes, ratings, lead
+    /// forms, …): acknowledged, kept for inspection, never a reason to refuse.
+    pub ignored: Vec<RejectedEvent>,
 }
 
 impl ParsedDelivery {
@@ -236,7 +289,16 @@ impl ParsedDelivery {
         }
     }
 
-    /// All or nothing: the events when none was rejected, else the first rejection.
+    /// Keeps a well-formed event we do not handle, with why.
+    pub(crate) fn ignore(&mut self, raw: &serde_json::Value, reason: impl Into<String>) {
+        self.ignored.push(RejectedEvent {
+            reason: reason.into(),
+            raw: raw.to_string(),
+        });
+    }
+
+    /// All or nothing: the events when none was rejected, else the first rejection
+    /// (ignored events are not rejections).
     pub fn strict(self) -> Result<Vec<InboundEvent>, ParseError> {
         match self.rejected.into_iter().next() {
             None => Ok(self.events),
@@ -284,6 +346,11 @@ pub enum OutboundBody {
     Template { name: String, language: String },
 }
 
+/// The [`SendOutcome::Failed`] code of a send refused because the platform says our
+/// token expired or was revoked (LinkedIn 401, Meta code 190): the app marks the profile
+/// "opnieuw verbinden" instead of only failing the message.
+pub const TOKEN_EXPIRED: &str = "token_expired";
+
 /// What became of one send attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendOutcome {
@@ -299,6 +366,13 @@ pub enum SendOutcome {
     /// The request may have reached the platform: do NOT blindly resend; wait for the
     /// echo or status webhook first.
     Uncertain { reason: String },
+}
+
+impl SendOutcome {
+    /// True when the platform refused our token ([`TOKEN_EXPIRED`]): reconnect the profile.
+    pub fn is_token_expired(&self) -> bool {
+        matches!(self, SendOutcome::Failed { code, .. } if code == TOKEN_EXPIRED)
+    }
 }
 
 #[cfg(test)]

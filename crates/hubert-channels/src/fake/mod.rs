@@ -1,9 +1,11 @@
 //! Local stand-ins for the platforms (cargo feature `fake`), for tests, the demo and
 //! benchmarks: signing helpers, payload builders that produce the exact bytes a
-//! platform would POST, and HTTP servers ([`FakeGraph`], [`FakeX`]) that answer the
+//! platform would POST, and HTTP servers ([`FakeGraph`], [`FakeX`], [`FakeLinkedin`]) that answer the
 //! send APIs, record every request and inject faults. Fidelity list: channels.md §9.
 
 mod graph;
+pub mod linkedin_payload;
+mod linkedin_server;
 pub(crate) mod server;
 pub mod whatsapp_payload;
 pub mod x_payload;
@@ -14,6 +16,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 pub use graph::{FakeGraph, WindowMode};
+pub use linkedin_server::FakeLinkedin;
 pub use server::{RecordedRequest, ScriptedResponse};
 pub use x_server::FakeX;
 
@@ -34,6 +37,51 @@ pub fn sign_x(secret: &str, body: &[u8]) -> String {
         "sha256={}",
         base64::engine::general_purpose::STANDARD.encode(hmac_sha256(secret, body))
     )
+}
+
+/// Which reading of channels.md §6b a LinkedIn signature follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SignatureReading {
+    /// Reading 1 (the literal documentation): hex HMAC of `"hmacsha256=" + body`.
+    #[default]
+    Prefixed,
+    /// Reading 2: `hmacsha256=` + hex HMAC of the body alone.
+    Plain,
+}
+
+/// The `X-LI-Signature` value LinkedIn would send, in the given reading.
+pub fn sign_linkedin(client_secret: &str, body: &[u8], reading: SignatureReading) -> String {
+    match reading {
+        SignatureReading::Prefixed => {
+            let mut input = crate::linkedin::SIGNATURE_PREFIX.as_bytes().to_vec();
+            input.extend_from_slice(body);
+            hex::encode(hmac_sha256(client_secret, &input))
+        }
+        SignatureReading::Plain => format!(
+            "{}{}",
+            crate::linkedin::SIGNATURE_PREFIX,
+            hex::encode(hmac_sha256(client_secret, body))
+        ),
+    }
+}
+
+/// POSTs a signed LinkedIn delivery (as LinkedIn would) and returns the HTTP status.
+pub async fn post_linkedin_webhook(
+    http: &reqwest::Client,
+    url: &str,
+    client_secret: &str,
+    body: Vec<u8>,
+    reading: SignatureReading,
+) -> Result<u16, reqwest::Error> {
+    let signature = sign_linkedin(client_secret, &body, reading);
+    let response = http
+        .post(url)
+        .header("content-type", "application/json")
+        .header(crate::linkedin::SIGNATURE_HEADER, signature)
+        .body(body)
+        .send()
+        .await?;
+    Ok(response.status().as_u16())
 }
 
 /// POSTs a signed Meta webhook delivery (as Meta would) and returns the HTTP status.
@@ -88,6 +136,15 @@ mod tests {
                 br#"{"for_user_id":"1600000000000000001","favorite_events":[]}"#
             ),
             "sha256=6/wZCKS0afdzLDUKhCs7w02lujC6zZ/ONNq50EPXTt8="
+        );
+        let li_body = br#"{"type":"ORGANIZATION_SOCIAL_ACTION_NOTIFICATIONS","notifications":[]}"#;
+        assert_eq!(
+            sign_linkedin("li-client-secret", li_body, SignatureReading::Prefixed),
+            "b16bb3f667e1aa0c637fdee295bb40e387af021a39c0d4a26c8970f71bd1c011"
+        );
+        assert_eq!(
+            sign_linkedin("li-client-secret", li_body, SignatureReading::Plain),
+            "hmacsha256=4456294421cbd1147f0fd939b17f540599ee9abb483b3df42f332e18c8c3161f"
         );
     }
 }

@@ -57,6 +57,7 @@ pub async fn send_with_timeout(
             json!({"text": text}),
             "/data/dm_event_id",
         ),
+        ReplyContext::PublicComment { .. } => return comment_context_refused(),
     };
     let response = http
         .post(url)
@@ -85,6 +86,7 @@ fn check_ids(msg: &OutboundMessage) -> Result<(), SendOutcome> {
     let post_id = match &msg.context {
         ReplyContext::PublicPost { post_id } => Some(post_id.as_str()),
         ReplyContext::Private => None,
+        ReplyContext::PublicComment { .. } => return Err(comment_context_refused()),
     };
     let bad = match post_id {
         Some(id) if !IdShape::XNumeric.matches(id) => Some("post"),
@@ -100,10 +102,18 @@ fn check_ids(msg: &OutboundMessage) -> Result<(), SendOutcome> {
     }
 }
 
+/// X has no comment threads (Facebook/Instagram only): refused locally.
+fn comment_context_refused() -> SendOutcome {
+    SendOutcome::Failed {
+        code: "invalid_context".into(),
+        reason: "X has no comment replies".into(),
+    }
+}
+
 /// Refuses locally (no request) what X would refuse for its length.
 fn check_length(context: &ReplyContext, text: &str) -> Result<(), SendOutcome> {
     let (too_long, limit) = match context {
-        ReplyContext::PublicPost { .. } => {
+        ReplyContext::PublicPost { .. } | ReplyContext::PublicComment { .. } => {
             let weighted = x_weighted_len(text);
             (
                 weighted > POST_MAX_WEIGHTED_LEN,
