@@ -102,6 +102,7 @@ pub(crate) async fn start_server(database_url: &str) -> anyhow::Result<RunningSe
         crash_after_send: CrashAfterSend::default(),
         cookie_secure: None,
         trusted_proxies: Default::default(),
+        media_dir: std::env::var_os("HUBERT_MEDIA_DIR").map(Into::into),
     })
     .await
 }

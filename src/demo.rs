@@ -193,6 +193,7 @@ pub async fn run(
         crash_after_send: CrashAfterSend::default(),
         cookie_secure: None,
         trusted_proxies: Default::default(),
+        media_dir: std::env::var_os("HUBERT_MEDIA_DIR").map(Into::into),
     })
     .await?;
     let app = running.app.clone();

@@ -215,6 +215,7 @@ async fn main() -> anyhow::Result<()> {
                 crash_after_send: CrashAfterSend::default(),
                 cookie_secure: serve.cookie_secure,
                 trusted_proxies: serve.trusted_proxies,
+                media_dir: std::env::var_os("HUBERT_MEDIA_DIR").map(Into::into),
             })
             .await?;
             ensure_workspace(&running.app).await?;

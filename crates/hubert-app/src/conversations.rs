@@ -45,6 +45,8 @@ pub struct ConversationDetail {
     pub messages: Vec<MessageRow>,
     pub earlier: Vec<ConversationRow>,
     pub window_open: bool,
+    /// The attachments of the thread's messages.
+    pub media: Vec<hubert_store::MediaRow>,
 }
 
 impl App {
@@ -68,6 +70,8 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let messages = self.store.messages(&who.workspace_id, id).await?;
+        let ids: Vec<String> = messages.iter().map(|m| m.id.clone()).collect();
+        let media = self.store.media_of_messages(&who.workspace_id, &ids).await?;
         let earlier = self
             .store
             .contact_conversations(&who.workspace_id, &conversation.contact_id)
@@ -81,6 +85,7 @@ impl App {
             messages,
             earlier,
             window_open,
+            media,
         })
     }
 

@@ -9,6 +9,7 @@ pub mod conversations;
 pub mod error;
 pub mod handshakes;
 pub mod ingest;
+pub mod media;
 pub mod metrics;
 pub mod presence;
 pub mod privacy;
@@ -76,6 +77,8 @@ pub struct App {
     /// Proxies whose `X-Forwarded-For` is believed (`HUBERT_TRUSTED_PROXIES`).
     pub trusted_proxies: Arc<throttle::TrustedProxies>,
     pub(crate) worker_wakeup: Arc<tokio::sync::Notify>,
+    /// Where inbound media is kept (`HUBERT_MEDIA_DIR`).
+    pub media: media::MediaFiles,
 }
 
 impl App {
@@ -108,6 +111,7 @@ impl App {
             hashing: auth::PasswordHashing::default(),
             trusted_proxies: Arc::default(),
             worker_wakeup: Arc::new(tokio::sync::Notify::new()),
+            media: media::MediaFiles::default(),
         }
     }
 

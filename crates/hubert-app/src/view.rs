@@ -149,6 +149,10 @@ pub struct MessageView {
     pub answered_at: Option<i64>,
     pub response_ms: Option<i64>,
     pub no_reply_needed: bool,
+    /// Attachments (photos, video, audio, files): fetched from the platform and served by
+    /// `GET /api/v1/media/{id}`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<crate::media::MediaInfo>,
 }
 
 impl From<&MessageRow> for MessageView {
@@ -170,6 +174,7 @@ impl From<&MessageRow> for MessageView {
             answered_at: m.answered_at,
             response_ms: m.response_ms,
             no_reply_needed: m.no_reply_needed != 0,
+            media: Vec::new(),
         }
     }
 }

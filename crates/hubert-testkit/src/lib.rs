@@ -92,6 +92,17 @@ pub enum Backend {
     Postgres,
 }
 
+/// One media directory for every app of this test process (content-addressed, so apps
+/// can share it), in the system's temporary directory.
+pub fn media_dir() -> Option<std::path::PathBuf> {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    Some(
+        DIR.get_or_init(|| tempfile::tempdir().expect("media directory"))
+            .path()
+            .to_path_buf(),
+    )
+}
+
 /// Where a test's database lives, kept alive (and cleaned up) with the app.
 enum Database {
     Sqlite(tempfile::TempDir),
@@ -207,6 +218,7 @@ impl TestApp {
             crash_after_send: crash_after_send.clone(),
             cookie_secure: settings.cookie_secure,
             trusted_proxies: settings.trusted_proxies,
+            media_dir: crate::media_dir(),
         })
         .await
         .unwrap_or_else(|e| panic!("Hubert did not start on {backend:?}: {e:#}"));
@@ -311,6 +323,7 @@ impl TestApp {
             crash_after_send: CrashAfterSend::default(),
             cookie_secure: None,
             trusted_proxies: Default::default(),
+            media_dir: crate::media_dir(),
         })
         .await
     }

@@ -404,9 +404,15 @@ async fn get_conversation(
         .starred_in_conversation(&who.workspace_id, &id)
         .await
         .map_err(AppError::from)?;
+    let mut messages: Vec<MessageView> = d.messages.iter().map(MessageView::from).collect();
+    for m in d.media {
+        if let Some(view) = messages.iter_mut().find(|v| v.id == m.message_id) {
+            view.media.push(m.into());
+        }
+    }
     Ok(Json(ConversationThread {
         conversation: ConversationView::new(&d.conversation, now),
-        messages: d.messages.iter().map(MessageView::from).collect(),
+        messages,
         earlier: d.earlier.iter().map(|c| ConversationView::new(c, now)).collect(),
         window_open: d.window_open,
         starred,

@@ -148,12 +148,16 @@ fn secure_headers(policy: &HeaderPolicy, route: &str, id: &str, res: &mut Respon
     let wallboard = route.starts_with("/wallboard/");
     let headers = res.headers_mut();
     let cache_chosen = headers.contains_key(header::CACHE_CONTROL);
+    // A handler may choose a stricter policy (media files: `sandbox`).
+    let csp_chosen = headers.contains_key(header::CONTENT_SECURITY_POLICY);
     let mut set = |name: HeaderName, value: &str| {
         if let Ok(v) = HeaderValue::from_str(value) {
             headers.insert(name, v);
         }
     };
-    set(header::CONTENT_SECURITY_POLICY, &policy.csp(wallboard));
+    if !csp_chosen {
+        set(header::CONTENT_SECURITY_POLICY, &policy.csp(wallboard));
+    }
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::REFERRER_POLICY, "no-referrer");
     set(HeaderName::from_static(REQUEST_ID_HEADER), id);

@@ -6,6 +6,7 @@ mod admin_accounts;
 mod admin_users;
 mod api;
 mod api_audit;
+mod api_media;
 mod api_security;
 mod api_text;
 mod api_tokens;
@@ -80,6 +81,7 @@ pub fn router(app: App, shutdown: tokio::sync::watch::Receiver<bool>, config: We
         .merge(api_text::routes())
         .merge(api_tokens::routes())
         .merge(api_security::routes())
+        .merge(api_media::routes())
         .merge(api_audit::routes())
         .merge(admin_accounts::routes())
         .merge(admin_users::routes())

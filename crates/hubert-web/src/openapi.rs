@@ -150,6 +150,7 @@ impl Modify for Security {
         crate::api_tokens::revoke,
         crate::api_audit::list,
         crate::api_audit::csv,
+        crate::api_media::media,
         crate::api_security::status,
         crate::api_security::begin,
         crate::api_security::confirm,
@@ -387,6 +388,7 @@ mod tests {
             include_str!("api_tokens.rs"),
             include_str!("api_audit.rs"),
             include_str!("api_security.rs"),
+            include_str!("api_media.rs"),
         ]
         .concat();
         for line in source

@@ -33,6 +33,9 @@ pub struct ServerConfig {
     pub cookie_secure: Option<bool>,
     /// Proxies whose `X-Forwarded-For` is believed (`HUBERT_TRUSTED_PROXIES`).
     pub trusted_proxies: TrustedProxies,
+    /// Where inbound media is kept (`HUBERT_MEDIA_DIR`); `None`: `media/` beside a SQLite
+    /// database file, else `data/media`.
+    pub media_dir: Option<std::path::PathBuf>,
 }
 
 /// Bounds on connections, so slow or idle clients cannot hold the server.
@@ -69,6 +72,19 @@ pub struct RunningServer {
     bridge: Option<tokio::task::JoinHandle<()>>,
 }
 
+/// The media directory: as configured, else beside a SQLite database file, else
+/// `data/media`.
+fn media_dir(configured: Option<std::path::PathBuf>, database_url: &str) -> std::path::PathBuf {
+    configured.unwrap_or_else(|| {
+        database_url
+            .strip_prefix("sqlite:")
+            .map(|p| p.split('?').next().unwrap_or(p).trim_start_matches("//"))
+            .filter(|p| !p.is_empty() && !p.contains(":memory:"))
+            .and_then(|p| std::path::Path::new(p).parent().map(|d| d.join("media")))
+            .unwrap_or_else(|| std::path::PathBuf::from("data/media"))
+    })
+}
+
 /// Starts Hubert and returns once it accepts connections.
 pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let store = Store::connect_with_key(&config.database_url, config.secret_key).await?;
@@ -85,6 +101,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         );
     }
     app.trusted_proxies = Arc::new(config.trusted_proxies);
+    app.media = hubert_app::media::MediaFiles::new(media_dir(config.media_dir, &config.database_url));
     let (shutdown, rx) = watch::channel(false);
     let router = crate::router(app.clone(), rx.clone(), config.web);
     let server = tokio::spawn(serve(listener, router, config.http, rx.clone()));
