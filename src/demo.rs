@@ -184,10 +184,9 @@ pub async fn run(
         database_url: database_url.to_owned(),
         secret_key: crate::secret_key()?,
         public_url: None,
-        endpoints: Endpoints {
-            graph_api_url: graph.base_url(),
-            x_api_url: x.base_url(),
-        },
+        endpoints: Endpoints::default()
+            .with(hubert_channels::channel::GRAPH_HOST, graph.base_url())
+            .with(hubert_channels::channel::X_HOST, x.base_url()),
         clock: clock.clone(),
         worker_poll: Duration::from_millis(250),
         crash_after_send: CrashAfterSend::default(),

@@ -14,9 +14,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hubert_app::workers::delivery::CrashAfterSend;
-use hubert_app::{App, Endpoints};
-use hubert_channels::fake::{sign_meta, sign_x, FakeGraph, FakeX};
-use hubert_core::{Clock, FakeClock, Role};
+use hubert_app::App;
+use hubert_channels::fake::{sign_meta, sign_x, FakeGraph, FakeX, Fakes};
+use hubert_core::{Clock, FakeClock, Platform, Role};
 use hubert_store::SecretKey;
 use hubert_web::server::{self, RunningServer, ServerConfig};
 use serde_json::{json, Value};
@@ -130,7 +130,11 @@ pub struct TestApp {
     /// Agent-role API token.
     pub agent_token: String,
     pub clock: FakeClock,
+    /// Every registered channel's fake platform (from the channel registry).
+    pub fakes: Arc<Fakes>,
+    /// The WhatsApp channel's fake, typed (the same server as in `fakes`).
     pub graph: FakeGraph,
+    /// The X channel's fake, typed (the same server as in `fakes`).
     pub x: FakeX,
     pub workspace_id: String,
     pub admin_id: String,
@@ -185,10 +189,10 @@ impl TestApp {
         };
         let clock = FakeClock::new(START_MS);
         let shared: Arc<dyn Clock> = Arc::new(clock.clone());
-        let graph = FakeGraph::start().await;
-        graph.set_clock(shared.clone());
-        let x = FakeX::start().await;
-        x.set_clock(shared.clone());
+        let fakes = Arc::new(Fakes::start().await);
+        fakes.set_clock(shared.clone());
+        let graph: FakeGraph = fakes.typed(Platform::Whatsapp).expect("WhatsApp's fake is a FakeGraph");
+        let x: FakeX = fakes.typed(Platform::X).expect("X's fake is a FakeX");
         x.set_user_id(X_USER_ID);
         let crash_after_send = CrashAfterSend::default();
         let server = server::start(ServerConfig {
@@ -198,10 +202,7 @@ impl TestApp {
             database_url,
             secret_key: secret_key.clone(),
             public_url: settings.public_url,
-            endpoints: Endpoints {
-                graph_api_url: graph.base_url(),
-                x_api_url: x.base_url(),
-            },
+            endpoints: fakes.urls(),
             clock: shared,
             worker_poll: Duration::from_millis(20),
             crash_after_send: crash_after_send.clone(),
@@ -248,6 +249,7 @@ impl TestApp {
             token,
             agent_token,
             clock,
+            fakes,
             graph,
             x,
             workspace_id,
@@ -302,10 +304,7 @@ impl TestApp {
             database_url: self.database_url.clone(),
             secret_key,
             public_url: None,
-            endpoints: Endpoints {
-                graph_api_url: self.graph.base_url(),
-                x_api_url: self.x.base_url(),
-            },
+            endpoints: self.fakes.urls(),
             clock: Arc::new(self.clock.clone()),
             worker_poll: Duration::from_millis(20),
             crash_after_send: CrashAfterSend::default(),
@@ -318,8 +317,7 @@ impl TestApp {
     /// Stops the server and worker and removes the database.
     pub async fn stop(self) {
         self.server.stop().await;
-        self.graph.shutdown();
-        self.x.shutdown();
+        self.fakes.shutdown();
         match self.database {
             Database::Sqlite(dir) => drop(dir),
             Database::Postgres(pg) => pg.drop_now().await,

@@ -63,7 +63,9 @@ pub use credentials::{Credentials, CredentialsError};
 pub use handshake::{is_safe_challenge, HandshakeError, HandshakeReply, SafeChallenge, MAX_CHALLENGE_LEN};
 pub use hosts::{ApiHost, ApiUrls, GRAPH_HOST, INSTAGRAM_HOST, KNOWN_HOSTS, LINKEDIN_HOST, X_HOST};
 pub use registry::{channel, channel_by_name, channels, DynChannel};
-pub use rules::{ChannelRules, ConversationFacts, LengthLimit, LengthUnit, MessagingWindow, PrivateReplies, ReplyRules};
+pub use rules::{
+    ChannelRules, ConversationFacts, LengthLimit, LengthUnit, MessagingWindow, PrivateReplies, ReplyRules,
+};
 
 /// What a send needs besides the credentials and the message.
 #[derive(Clone, Copy)]

@@ -63,6 +63,12 @@ pub trait DynChannel: Send + Sync {
     fn start_fake(&self) -> BoxFuture<'static, Box<dyn crate::fake::FakePlatform>>;
 }
 
+impl std::fmt::Debug for dyn DynChannel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Channel({})", self.platform())
+    }
+}
+
 fn typed<C: Channel>(creds: &Credentials) -> Option<&C::Credentials> {
     creds.get::<C::Credentials>()
 }
@@ -82,7 +88,8 @@ impl<C: Channel> DynChannel for C {
     }
 
     fn credentials_from_stored(&self, stored: &str) -> Result<Credentials, CredentialsError> {
-        let value = serde_json::from_str(stored).map_err(|_| CredentialsError::Incomplete(Channel::platform(self).label()))?;
+        let value =
+            serde_json::from_str(stored).map_err(|_| CredentialsError::Incomplete(Channel::platform(self).label()))?;
         self.credentials_from_json(value)
     }
 
@@ -100,7 +107,8 @@ impl<C: Channel> DynChannel for C {
         challenge: SafeChallenge<'_>,
         query: &HashMap<String, String>,
     ) -> Result<HandshakeReply, HandshakeError> {
-        let creds = typed::<C>(creds).ok_or_else(|| HandshakeError::Refused("credentials of another platform".into()))?;
+        let creds =
+            typed::<C>(creds).ok_or_else(|| HandshakeError::Refused("credentials of another platform".into()))?;
         Channel::handshake(self, creds, challenge, query)
     }
 
@@ -181,7 +189,10 @@ mod tests {
             .unwrap();
         assert_eq!(creds.account_id(), "209876543210987");
         assert!(!format!("{creds:?}").contains("zz-app"));
-        assert_eq!(x.verify_signature(&creds, Some("sha256=AAAA"), b"{}"), Err(VerifyError::BadSignature));
+        assert_eq!(
+            x.verify_signature(&creds, Some("sha256=AAAA"), b"{}"),
+            Err(VerifyError::BadSignature)
+        );
         let again = wa.credentials_from_stored(creds.to_stored_json()).unwrap();
         assert_eq!(again.account_id(), creds.account_id());
         assert!(x

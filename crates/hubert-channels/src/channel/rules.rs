@@ -215,7 +215,10 @@ mod tests {
         let tagged = r.for_conversation(&facts(3 * DAY, Some(0), &ReplyContext::Private));
         assert!(tagged.window_open);
         assert_eq!(tagged.human_agent_tag_until, Some(7 * DAY));
-        assert!(!r.for_conversation(&facts(7 * DAY, Some(0), &ReplyContext::Private)).window_open);
+        assert!(
+            !r.for_conversation(&facts(7 * DAY, Some(0), &ReplyContext::Private))
+                .window_open
+        );
     }
 
     #[test]
@@ -230,7 +233,11 @@ mod tests {
         used.private_reply_used = true;
         assert!(!once.for_conversation(&used).can_reply_privately);
         assert!(once.for_conversation(&facts(0, None, &post)).can_reply_privately);
-        assert!(!once.for_conversation(&facts(0, None, &ReplyContext::Private)).can_reply_privately);
+        assert!(
+            !once
+                .for_conversation(&facts(0, None, &ReplyContext::Private))
+                .can_reply_privately
+        );
     }
 
     #[test]

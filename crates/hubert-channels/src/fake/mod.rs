@@ -3,6 +3,7 @@
 //! platform would POST, and HTTP servers ([`FakeGraph`], [`FakeX`], [`FakeLinkedin`]) that answer the
 //! send APIs, record every request and inject faults. Fidelity list: channels.md §9.
 
+mod fakes;
 mod graph;
 pub mod linkedin_payload;
 mod linkedin_server;
@@ -21,6 +22,7 @@ use sha2::Sha256;
 
 use crate::channel::{ApiHost, GRAPH_HOST, X_HOST};
 
+pub use fakes::Fakes;
 pub use graph::{FakeGraph, WindowMode};
 pub use linkedin_server::FakeLinkedin;
 pub use server::{RecordedRequest, ScriptedResponse};

@@ -67,7 +67,12 @@ impl Channel for WhatsappChannel {
         &[SIGNATURE_HEADER]
     }
 
-    fn verify_signature(&self, creds: &WhatsappCredentials, header: Option<&str>, raw: &[u8]) -> Result<(), VerifyError> {
+    fn verify_signature(
+        &self,
+        creds: &WhatsappCredentials,
+        header: Option<&str>,
+        raw: &[u8],
+    ) -> Result<(), VerifyError> {
         super::verify_signature(&creds.app_secret, header, raw)
     }
 
