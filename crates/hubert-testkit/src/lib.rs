@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use hubert_app::workers::delivery::CrashAfterSend;
 use hubert_app::App;
-use hubert_channels::fake::{sign_meta, sign_x, FakeGraph, FakeX, Fakes};
+use hubert_channels::fake::{sign_meta, FakeGraph, FakeX, Fakes};
 use hubert_core::{Clock, FakeClock, Platform, Role};
 use hubert_store::SecretKey;
 use hubert_web::server::{self, RunningServer, ServerConfig};
@@ -338,6 +338,28 @@ impl TestApp {
         self.clock.now().div_euclid(1000)
     }
 
+    /// The webhook URL of any channel's profile: `/webhooks/{platform}/{profile}`.
+    pub fn webhook_url(&self, platform: Platform, profile_id: &str) -> String {
+        self.url(&format!("/webhooks/{}/{profile_id}", platform.as_str()))
+    }
+
+    /// POSTs `body` to a profile's webhook, signed with `secret` the way the channel's
+    /// fake platform signs; returns the HTTP status.
+    pub async fn post_signed(&self, platform: Platform, profile_id: &str, secret: &str, body: Vec<u8>) -> u16 {
+        let fake = self.fakes.get(platform).expect("a registered channel");
+        let (header, signature) = fake.sign_delivery(secret, &body);
+        self.http
+            .post(self.webhook_url(platform, profile_id))
+            .header("content-type", "application/json")
+            .header(header, signature)
+            .body(body)
+            .send()
+            .await
+            .expect("webhook request")
+            .status()
+            .as_u16()
+    }
+
     pub fn wa_webhook_url(&self) -> String {
         self.url(&format!("/webhooks/whatsapp/{}", self.wa_profile_id))
     }
@@ -367,17 +389,8 @@ impl TestApp {
 
     /// POSTs a correctly signed X delivery; returns the HTTP status.
     pub async fn post_x(&self, body: Vec<u8>) -> u16 {
-        let signature = sign_x(X_CONSUMER_SECRET, &body);
-        let res = self
-            .http
-            .post(self.x_webhook_url())
-            .header("content-type", "application/json")
-            .header(hubert_channels::x::SIGNATURE_HEADER, signature)
-            .body(body)
-            .send()
+        self.post_signed(Platform::X, &self.x_profile_id, X_CONSUMER_SECRET, body)
             .await
-            .expect("webhook request");
-        res.status().as_u16()
     }
 
     /// A WhatsApp text message from `wa_id` sent "now"; asserts the 200.

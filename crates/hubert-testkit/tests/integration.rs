@@ -6,6 +6,8 @@
 mod accounts;
 #[path = "integration/agents.rs"]
 mod agents;
+#[path = "integration/channels.rs"]
+mod channels;
 #[path = "integration/people.rs"]
 mod people;
 #[path = "integration/privacy_names.rs"]
