@@ -71,18 +71,6 @@ impl Platform {
             target_percent: 95.0,
         }
     }
-
-    /// Maximum text length of one reply, counted the platform's way.
-    pub fn max_reply_len(self) -> usize {
-        match self {
-            Platform::X => 280,
-            Platform::Whatsapp | Platform::Telegram => 4096,
-            Platform::Facebook => 2000,
-            Platform::Instagram => 1000,
-            Platform::Linkedin => 1250,
-            Platform::Email => 100_000,
-        }
-    }
 }
 
 impl std::fmt::Display for Platform {
