@@ -12,7 +12,7 @@ use hubert_app::workers::delivery::CrashAfterSend;
 use hubert_app::{App, Endpoints, Principal};
 use hubert_channels::fake::{self, FakeGraph, FakeX, WindowMode};
 use hubert_core::time::{HOUR, MINUTE};
-use hubert_core::{Clock, Role, ShiftedClock, SystemClock};
+use hubert_core::{Clock, Platform, Role, ShiftedClock, SystemClock};
 use hubert_store::{ConversationFilter, ProfileRow};
 use hubert_web::server::{self, ServerConfig};
 use rand::seq::SliceRandom;
@@ -303,9 +303,9 @@ async fn seed(app: &App) -> anyhow::Result<Seeded> {
     }
     let admin = agents[0].clone();
     let profiles = app.store.profiles(&ws).await?;
-    let existing = |p: &str| profiles.iter().find(|r| r.platform == p).cloned();
-    let fresh = existing("whatsapp").is_none();
-    let whatsapp = match existing("whatsapp") {
+    let existing = |p: Platform| profiles.iter().find(|r| r.platform == p).cloned();
+    let fresh = existing(Platform::Whatsapp).is_none();
+    let whatsapp = match existing(Platform::Whatsapp) {
         Some(p) => p,
         None => {
             let p = app
@@ -332,7 +332,7 @@ async fn seed(app: &App) -> anyhow::Result<Seeded> {
             p
         }
     };
-    let x = match existing("x") {
+    let x = match existing(Platform::X) {
         Some(p) => p,
         None => app
             .create_profile(&admin, serde_json::from_value(json!({
@@ -609,7 +609,7 @@ impl Simulator {
                 .choose(&mut rand::thread_rng())
                 .expect("replies")
                 .replace("{name}", &agent.name);
-            let text = if c.platform == "x" {
+            let text = if c.platform == Platform::X {
                 format!(
                     "@{} {}",
                     c.contact_handle.as_deref().unwrap_or("").trim_start_matches('@'),

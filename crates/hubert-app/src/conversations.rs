@@ -88,7 +88,7 @@ impl App {
         who.require(Role::Agent)?;
         let detail = self.conversation(who, conversation_id).await?;
         let conv = &detail.conversation;
-        let platform = Platform::parse(&conv.platform).ok_or(AppError::NotFound)?;
+        let platform = conv.platform;
         let text = req.text.trim();
         if text.chars().count() > MAX_REPLY_CHARS {
             return Err(AppError::TooLarge(
@@ -96,7 +96,7 @@ impl App {
                 format!("A reply may be at most {MAX_REPLY_CHARS} characters."),
             ));
         }
-        let channel = hubert_channels::channel_by_name(&conv.platform).ok_or_else(|| {
+        let channel = hubert_channels::channel(platform).ok_or_else(|| {
             AppError::Invalid(
                 "unsupported_platform",
                 format!("Hubert cannot send on {} yet.", platform.label()),
@@ -368,7 +368,7 @@ pub fn reply_rules(c: &ConversationRow, messages: &[MessageRow], now: i64) -> Re
         context: &context,
         private_reply_used,
     };
-    match hubert_channels::channel_by_name(&c.platform) {
+    match hubert_channels::channel(c.platform) {
         Some(channel) => channel.reply_rules(&facts),
         None => ReplyRules {
             max_length: MAX_REPLY_CHARS,

@@ -145,7 +145,7 @@ impl App {
             return Err(WebhookError::UnknownProfile);
         }
         match self.loaded_profile(profile_id).await {
-            Ok(Some(p)) if p.row.platform == platform.as_str() => Ok(p),
+            Ok(Some(p)) if p.row.platform == platform => Ok(p),
             Ok(_) | Err(LoadError::Unsupported(_)) => Err(WebhookError::UnknownProfile),
             Err(LoadError::Credentials) => Err(WebhookError::Unavailable),
             Err(LoadError::Store(e)) => {
@@ -171,7 +171,7 @@ impl App {
             Err(WebhookError::Malformed(_)) => WebhookOutcome::Quarantined,
             Err(_) => WebhookOutcome::Refused,
         };
-        self.metrics.webhook(&profile.row.platform, outcome);
+        self.metrics.webhook(profile.row.platform.as_str(), outcome);
         result
     }
 
@@ -250,7 +250,7 @@ impl App {
 impl App {
     /// Stores quarantined items of one delivery durably, then tells the admins' pages.
     async fn quarantine(&self, profile: &ProfileRow, items: Vec<(String, String)>) -> Result<(), WebhookError> {
-        let platform = profile.platform().as_str();
+        let platform = profile.platform.as_str();
         if let Err(e) = self
             .store
             .quarantine_many(&profile.workspace_id, Some(&profile.id), platform, &items, self.now())

@@ -61,7 +61,7 @@ impl ProfileCache {
 /// The row with its channel and parsed credentials.
 pub fn load(row: ProfileRow) -> Result<LoadedProfile, LoadError> {
     let channel =
-        hubert_channels::channel_by_name(&row.platform).ok_or_else(|| LoadError::Unsupported(row.platform.clone()))?;
+        hubert_channels::channel(row.platform).ok_or_else(|| LoadError::Unsupported(row.platform.to_string()))?;
     let credentials = channel
         .credentials_from_stored(&row.credentials)
         .map_err(|_| LoadError::Credentials)?;

@@ -85,7 +85,7 @@ impl App {
         let row = ProfileRow {
             id: hubert_core::new_id(),
             workspace_id: who.workspace_id.clone(),
-            platform: platform.as_str().into(),
+            platform,
             name: name.into(),
             account_id: credentials.account_id().to_owned(),
             credentials: credentials.to_stored_json().to_owned(),
@@ -126,7 +126,7 @@ impl App {
     pub fn profile_view(&self, p: &ProfileRow) -> ProfileView {
         ProfileView {
             id: p.id.clone(),
-            platform: p.platform.clone(),
+            platform: p.platform.as_str().to_owned(),
             name: p.name.clone(),
             account_id: p.account_id.clone(),
             service_level: ServiceLevelView {

@@ -105,7 +105,7 @@ impl ConversationView {
             id: c.id.clone(),
             profile_id: c.profile_id.clone(),
             profile_name: c.profile_name.clone(),
-            platform: c.platform.clone(),
+            platform: c.platform.as_str().to_owned(),
             contact: ContactView {
                 id: c.contact_id.clone(),
                 name: c.contact_name.clone(),

@@ -10,6 +10,6 @@ pub mod text;
 pub mod time;
 
 pub use ids::new_id;
-pub use platform::{Platform, Role};
+pub use platform::{Platform, Role, UnknownPlatform};
 pub use sla::{ServiceLevel, SlaState, SlaStatus};
 pub use time::{Clock, FakeClock, ShiftedClock, SystemClock, Timestamp};

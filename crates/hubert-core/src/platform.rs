@@ -73,6 +73,27 @@ impl Platform {
     }
 }
 
+/// A platform name Hubert does not know (a row written by a newer version, or corrupt).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownPlatform(pub String);
+
+impl std::fmt::Display for UnknownPlatform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown platform {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownPlatform {}
+
+/// How the store decodes a `platform` column (`#[sqlx(try_from = "String")]`).
+impl TryFrom<String> for Platform {
+    type Error = UnknownPlatform;
+
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        Platform::parse(&name).ok_or(UnknownPlatform(name))
+    }
+}
+
 impl std::fmt::Display for Platform {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -66,7 +66,8 @@ pub struct AuditRow {
 pub struct ProfileRow {
     pub id: String,
     pub workspace_id: String,
-    pub platform: String,
+    #[sqlx(try_from = "String")]
+    pub platform: hubert_core::Platform,
     pub name: String,
     pub account_id: String,
     pub credentials: String,
@@ -81,9 +82,6 @@ impl ProfileRow {
             threshold_minutes: self.threshold_minutes,
             target_percent: self.target_percent,
         }
-    }
-    pub fn platform(&self) -> hubert_core::Platform {
-        hubert_core::Platform::parse(&self.platform).unwrap_or(hubert_core::Platform::Whatsapp)
     }
 }
 
@@ -124,7 +122,8 @@ pub struct ConversationRow {
     pub reply_context: String,
     pub created_at: i64,
     pub updated_at: i64,
-    pub platform: String,
+    #[sqlx(try_from = "String")]
+    pub platform: hubert_core::Platform,
     pub profile_name: String,
     pub threshold_minutes: i64,
     pub target_percent: f64,

@@ -193,7 +193,7 @@ async fn send(app: &App, job: &ClaimedJob) -> SendOutcome {
         SendOutcome::Failed { .. } => "failed",
         SendOutcome::Uncertain { .. } => "uncertain",
     };
-    app.metrics.delivery(&profile.row.platform, outcome_name);
+    app.metrics.delivery(profile.row.platform.as_str(), outcome_name);
     outcome
 }
 
