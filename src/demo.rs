@@ -600,7 +600,11 @@ impl Simulator {
             }
             if is_compliment(&c.last_snippet) {
                 if let Ok(messages) = self.app.store.messages(&c.workspace_id, &c.id).await {
-                    if let Some(m) = messages.iter().rev().find(|m| m.direction == "in") {
+                    if let Some(m) = messages
+                        .iter()
+                        .rev()
+                        .find(|m| m.direction == hubert_core::Direction::In)
+                    {
                         let _ = self.app.star(&agent, &m.id, true).await;
                     }
                 }

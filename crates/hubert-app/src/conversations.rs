@@ -358,7 +358,7 @@ fn check_text_reply(
 pub fn reply_rules(c: &ConversationRow, messages: &[MessageRow], now: i64) -> ReplyRules {
     let context = reply_context(&c.reply_context);
     let private_reply_used = messages.iter().any(|m| {
-        m.direction == "out"
+        m.direction == hubert_core::Direction::Out
             && serde_json::from_str::<serde_json::Value>(&m.metadata)
                 .is_ok_and(|v| v.get("private_reply").and_then(serde_json::Value::as_bool) == Some(true))
     });

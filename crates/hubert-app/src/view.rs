@@ -111,7 +111,7 @@ impl ConversationView {
                 name: c.contact_name.clone(),
                 handle: c.contact_handle.clone(),
             },
-            status: c.status.clone(),
+            status: c.status.as_str().to_owned(),
             assignee: c.assignee_id.as_ref().map(|id| PersonRef {
                 id: id.clone(),
                 name: c.assignee_name.clone(),
@@ -155,7 +155,7 @@ impl From<&MessageRow> for MessageView {
     fn from(m: &MessageRow) -> Self {
         Self {
             id: m.id.clone(),
-            direction: m.direction.clone(),
+            direction: m.direction.as_str().to_owned(),
             kind: m.kind.clone(),
             text: m.text.clone(),
             summary: m.summary.clone(),
@@ -165,7 +165,7 @@ impl From<&MessageRow> for MessageView {
                 name: m.author_name.clone(),
             }),
             created_at: m.created_at,
-            delivery_status: m.delivery_status.clone(),
+            delivery_status: m.delivery_status.map(|d| d.as_str().to_owned()),
             delivery_error: m.delivery_error.clone(),
             answered_at: m.answered_at,
             response_ms: m.response_ms,

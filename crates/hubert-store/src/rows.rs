@@ -111,7 +111,8 @@ pub struct ConversationRow {
     pub workspace_id: String,
     pub profile_id: String,
     pub contact_id: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: hubert_core::ConversationStatus,
     pub assignee_id: Option<String>,
     pub assignee_name: Option<String>,
     pub waiting_since: Option<i64>,
@@ -145,7 +146,8 @@ impl ConversationRow {
 pub struct MessageRow {
     pub id: String,
     pub conversation_id: String,
-    pub direction: String,
+    #[sqlx(try_from = "String")]
+    pub direction: hubert_core::Direction,
     pub kind: String,
     pub text: Option<String>,
     pub summary: String,
@@ -154,7 +156,8 @@ pub struct MessageRow {
     pub author_id: Option<String>,
     pub author_name: Option<String>,
     pub created_at: i64,
-    pub delivery_status: Option<String>,
+    #[sqlx(try_from = "OptionalText")]
+    pub delivery_status: Option<hubert_core::DeliveryStatus>,
     pub delivery_error: Option<String>,
     pub answered_at: Option<i64>,
     pub response_ms: Option<i64>,
@@ -169,4 +172,17 @@ pub struct QuarantineRow {
     pub reason: String,
     pub body: String,
     pub received_at: i64,
+}
+
+/// A nullable text column, for decoding into `Option<T>` with `#[sqlx(try_from = "OptionalText")]`.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+pub struct OptionalText(pub Option<String>);
+
+impl TryFrom<OptionalText> for Option<hubert_core::DeliveryStatus> {
+    type Error = hubert_core::conversation::UnknownValue;
+
+    fn try_from(text: OptionalText) -> Result<Self, Self::Error> {
+        text.0.map(hubert_core::DeliveryStatus::try_from).transpose()
+    }
 }

@@ -489,7 +489,7 @@ impl TestApp {
             .message(&self.workspace_id, message_id)
             .await
             .expect("store");
-        m.and_then(|m| m.delivery_status)
+        m.and_then(|m| m.delivery_status).map(|d| d.as_str().to_owned())
     }
 
     /// The id the platform gave a sent reply (e.g. a `wamid`).

@@ -366,7 +366,7 @@ async fn list_conversations(
         ..Default::default()
     };
     if let Some(s) = &filter.status {
-        if !["open", "pending", "resolved"].contains(&s.as_str()) {
+        if hubert_core::ConversationStatus::parse(s).is_none() {
             return Err(AppError::Invalid("invalid_status", "status is open, pending or resolved".into()).into());
         }
     }
