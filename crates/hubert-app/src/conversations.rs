@@ -334,9 +334,12 @@ fn check_text_reply(
         ));
     }
     if req.private && rules.can_reply_privately {
-        if let Some(private) = channel.private_context(&context) {
-            context = private;
-        }
+        context = channel.private_context(&context).ok_or_else(|| {
+            AppError::Invalid(
+                "private_unavailable",
+                format!("{} cannot answer this message privately.", platform.label()),
+            )
+        })?;
     }
     let limit = channel.rules().limit_for(&context);
     let len = limit.unit.measure(text);

@@ -129,13 +129,18 @@ pub trait Channel: Send + Sync + 'static {
     }
 
     /// Where "answer privately" sends a reply given the conversation's context, or `None`
-    /// when there is no private alternative. Default: a public post is answered by a
-    /// direct message ([`ReplyContext::Private`]) when [`ChannelRules::private_replies`]
-    /// allows it.
+    /// when there is no private alternative. Default: with
+    /// [`PrivateReplies::DirectMessage`] a public post or comment is answered by a direct
+    /// message ([`ReplyContext::Private`]). A channel with
+    /// [`PrivateReplies::OncePerComment`] must override this (its private reply to a
+    /// comment is its own context); the reply use case refuses "answer privately" when
+    /// the rules allow it but this returns `None`.
     fn private_context(&self, context: &ReplyContext) -> Option<ReplyContext> {
         match (self.rules().private_replies, context) {
-            (PrivateReplies::None, _) | (_, ReplyContext::Private) => None,
-            (_, ReplyContext::PublicPost { .. }) => Some(ReplyContext::Private),
+            (_, ReplyContext::Private) | (PrivateReplies::None | PrivateReplies::OncePerComment, _) => None,
+            (PrivateReplies::DirectMessage, ReplyContext::PublicPost { .. } | ReplyContext::PublicComment { .. }) => {
+                Some(ReplyContext::Private)
+            }
         }
     }
 

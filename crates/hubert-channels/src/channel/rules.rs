@@ -118,7 +118,7 @@ impl ChannelRules {
     /// The limit for a reply going to `context`.
     pub fn limit_for(&self, context: &ReplyContext) -> LengthLimit {
         match context {
-            ReplyContext::PublicPost { .. } => self.public_limit,
+            ReplyContext::PublicPost { .. } | ReplyContext::PublicComment { .. } => self.public_limit,
             ReplyContext::Private => self.private_limit,
         }
     }
@@ -138,7 +138,7 @@ impl ChannelRules {
                 }
             },
         };
-        let public = matches!(facts.context, ReplyContext::PublicPost { .. });
+        let public = !matches!(facts.context, ReplyContext::Private);
         let can_reply_privately = public
             && match self.private_replies {
                 PrivateReplies::None => false,
