@@ -38,7 +38,10 @@ pub enum LoadError {
 
 /// Profile id → loaded profile and when it was read; shared by the app's clones.
 #[derive(Clone, Default)]
-pub(crate) struct ProfileCache(Arc<Mutex<HashMap<String, (Arc<LoadedProfile>, Instant)>>>);
+pub(crate) struct ProfileCache(Arc<Mutex<HashMap<String, CacheEntry>>>);
+
+/// A cached profile and when it was read.
+type CacheEntry = (Arc<LoadedProfile>, Instant);
 
 impl ProfileCache {
     fn get(&self, id: &str) -> Option<Arc<LoadedProfile>> {
