@@ -12,7 +12,7 @@ use hubert_app::workers::delivery::CrashAfterSend;
 use hubert_app::{App, Endpoints, Principal};
 use hubert_channels::fake::{self, FakeGraph, FakeX, WindowMode};
 use hubert_core::time::{HOUR, MINUTE};
-use hubert_core::{Clock, Role, ShiftedClock, SystemClock};
+use hubert_core::{Clock, Platform, Role, ShiftedClock, SystemClock};
 use hubert_store::{ConversationFilter, ProfileRow};
 use hubert_web::server::{self, ServerConfig};
 use rand::seq::SliceRandom;
@@ -184,10 +184,9 @@ pub async fn run(
         database_url: database_url.to_owned(),
         secret_key: crate::secret_key()?,
         public_url: None,
-        endpoints: Endpoints {
-            graph_api_url: graph.base_url(),
-            x_api_url: x.base_url(),
-        },
+        endpoints: Endpoints::default()
+            .with(hubert_channels::channel::GRAPH_HOST, graph.base_url())
+            .with(hubert_channels::channel::X_HOST, x.base_url()),
         clock: clock.clone(),
         worker_poll: Duration::from_millis(250),
         crash_after_send: CrashAfterSend::default(),
@@ -305,9 +304,9 @@ async fn seed(app: &App) -> anyhow::Result<Seeded> {
     }
     let admin = agents[0].clone();
     let profiles = app.store.profiles(&ws).await?;
-    let existing = |p: &str| profiles.iter().find(|r| r.platform == p).cloned();
-    let fresh = existing("whatsapp").is_none();
-    let whatsapp = match existing("whatsapp") {
+    let existing = |p: Platform| profiles.iter().find(|r| r.platform == p).cloned();
+    let fresh = existing(Platform::Whatsapp).is_none();
+    let whatsapp = match existing(Platform::Whatsapp) {
         Some(p) => p,
         None => {
             let p = app
@@ -334,7 +333,7 @@ async fn seed(app: &App) -> anyhow::Result<Seeded> {
             p
         }
     };
-    let x = match existing("x") {
+    let x = match existing(Platform::X) {
         Some(p) => p,
         None => app
             .create_profile(&admin, serde_json::from_value(json!({
@@ -602,7 +601,11 @@ impl Simulator {
             }
             if is_compliment(&c.last_snippet) {
                 if let Ok(messages) = self.app.store.messages(&c.workspace_id, &c.id).await {
-                    if let Some(m) = messages.iter().rev().find(|m| m.direction == "in") {
+                    if let Some(m) = messages
+                        .iter()
+                        .rev()
+                        .find(|m| m.direction == hubert_core::Direction::In)
+                    {
                         let _ = self.app.star(&agent, &m.id, true).await;
                     }
                 }
@@ -611,7 +614,7 @@ impl Simulator {
                 .choose(&mut rand::thread_rng())
                 .expect("replies")
                 .replace("{name}", &agent.name);
-            let text = if c.platform == "x" {
+            let text = if c.platform == Platform::X {
                 format!(
                     "@{} {}",
                     c.contact_handle.as_deref().unwrap_or("").trim_start_matches('@'),

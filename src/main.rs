@@ -41,12 +41,6 @@ struct ServeArgs {
     /// Public base URL (for webhook URLs); defaults to http://LISTEN.
     #[arg(long, env = "HUBERT_PUBLIC_URL")]
     public_url: Option<String>,
-    /// WhatsApp Cloud API base URL.
-    #[arg(long, env = "HUBERT_GRAPH_API_URL", default_value = hubert_channels::whatsapp::GRAPH_API_URL)]
-    graph_api_url: String,
-    /// X API base URL.
-    #[arg(long, env = "HUBERT_X_API_URL", default_value = hubert_channels::x::X_API_URL)]
-    x_api_url: String,
     /// Origins that may show the wallboard in an iframe (space- or comma-separated).
     #[arg(long, env = "HUBERT_WALLBOARD_FRAME_ANCESTORS", default_value = "")]
     wallboard_frame_ancestors: String,
@@ -206,10 +200,9 @@ async fn main() -> anyhow::Result<()> {
                 database_url: db.database_url,
                 secret_key: secret_key()?,
                 public_url: serve.public_url,
-                endpoints: Endpoints {
-                    graph_api_url: serve.graph_api_url,
-                    x_api_url: serve.x_api_url,
-                },
+                // HUBERT_GRAPH_API_URL, HUBERT_X_API_URL, HUBERT_INSTAGRAM_API_URL,
+                // HUBERT_LINKEDIN_API_URL: every channel's API host (the real one by default).
+                endpoints: Endpoints::from_env(),
                 clock: Arc::new(SystemClock),
                 worker_poll: Duration::from_millis(500),
                 crash_after_send: CrashAfterSend::default(),

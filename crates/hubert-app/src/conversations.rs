@@ -2,8 +2,8 @@
 //! platform's rules checked before anything is stored), note, assign, resolve, mark
 //! "no reply needed", and send an uncertain reply again after checking.
 
-use hubert_channels::ReplyContext;
-use hubert_core::time::HOUR;
+use hubert_channels::channel::{ConversationFacts, LengthUnit};
+use hubert_channels::{DynChannel, ReplyContext, ReplyRules};
 use hubert_core::{Platform, Role};
 use hubert_store::{ConversationFilter, ConversationRow, MessageRow, NewReply};
 use serde_json::json;
@@ -16,9 +16,6 @@ pub const MAX_NOTE_CHARS: usize = 10_000;
 pub const MAX_REPLY_CHARS: usize = 10_000;
 use crate::audit::AuditKind;
 use crate::{App, AppError, Principal};
-
-/// WhatsApp's customer service window.
-pub const WHATSAPP_WINDOW_MS: i64 = 24 * HOUR;
 
 /// What an agent asks to send.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -44,7 +41,8 @@ pub struct ConversationDetail {
     pub conversation: ConversationRow,
     pub messages: Vec<MessageRow>,
     pub earlier: Vec<ConversationRow>,
-    pub window_open: bool,
+    /// The channel's reply rules for this conversation now.
+    pub reply_rules: ReplyRules,
     /// The attachments of the thread's messages.
     pub media: Vec<hubert_store::MediaRow>,
 }
@@ -79,12 +77,12 @@ impl App {
             .into_iter()
             .filter(|c| c.id != conversation.id)
             .collect();
-        let window_open = whatsapp_window_open(&conversation, self.now());
+        let reply_rules = reply_rules(&conversation, &messages, self.now());
         Ok(ConversationDetail {
             conversation,
             messages,
             earlier,
-            window_open,
+            reply_rules,
             media,
         })
     }
@@ -95,7 +93,7 @@ impl App {
         who.require(Role::Agent)?;
         let detail = self.conversation(who, conversation_id).await?;
         let conv = &detail.conversation;
-        let platform = Platform::parse(&conv.platform).ok_or(AppError::NotFound)?;
+        let platform = conv.platform;
         let text = req.text.trim();
         if text.chars().count() > MAX_REPLY_CHARS {
             return Err(AppError::TooLarge(
@@ -103,58 +101,23 @@ impl App {
                 format!("A reply may be at most {MAX_REPLY_CHARS} characters."),
             ));
         }
-        let mut context = reply_context(&conv.reply_context);
-        let (kind, body, metadata) = match (&req.template, platform) {
-            (Some(name), Platform::Whatsapp) => {
-                let templates = self.store.templates(&who.workspace_id, &conv.profile_id).await?;
-                let t = templates.iter().find(|t| &t.name == name).ok_or_else(|| {
-                    AppError::Invalid(
-                        "unknown_template",
-                        format!("There is no approved template called {name}."),
-                    )
-                })?;
-                (
-                    "template",
-                    t.body.clone(),
-                    json!({ "template": t.name, "language": t.language }),
-                )
+        let channel = hubert_channels::channel(platform).ok_or_else(|| {
+            AppError::Invalid(
+                "unsupported_platform",
+                format!("Hubert cannot send on {} yet.", platform.label()),
+            )
+        })?;
+        let context = reply_context(&conv.reply_context);
+        let (kind, body, metadata, context) = match &req.template {
+            Some(name) => {
+                let (body, metadata) = self
+                    .template_reply(who, channel, &conv.profile_id, name, platform)
+                    .await?;
+                ("template", body, metadata, context)
             }
-            (Some(_), _) => {
-                return Err(AppError::Invalid(
-                    "templates_unsupported",
-                    "Templates exist only on WhatsApp.".into(),
-                ))
-            }
-            (None, _) => {
-                if text.is_empty() {
-                    return Err(AppError::Invalid("empty_reply", "Write a reply first.".into()));
-                }
-                if platform == Platform::Whatsapp && !detail.window_open {
-                    return Err(AppError::Invalid(
-                        "window_closed",
-                        "More than 24 hours have passed since the customer's last message: only an approved template may be sent.".into(),
-                    ));
-                }
-                if platform == Platform::X && req.private {
-                    context = ReplyContext::Private;
-                }
-                let public = matches!(context, ReplyContext::PublicPost { .. });
-                let len = hubert_core::text::reply_len(platform, text);
-                let max = if platform == Platform::X && !public {
-                    10_000
-                } else {
-                    platform.max_reply_len()
-                };
-                if len > max {
-                    return Err(AppError::Invalid(
-                        "too_long",
-                        format!(
-                            "This reply is {len} characters; {} allows at most {max}.",
-                            platform.label()
-                        ),
-                    ));
-                }
-                ("text", text.to_owned(), json!({}))
+            None => {
+                let context = check_text_reply(channel, &detail.reply_rules, req, text, context, platform)?;
+                ("text", text.to_owned(), json!({}), context)
             }
         };
         let author = who.user_id.clone().unwrap_or_else(|| who.actor_id.clone());
@@ -194,6 +157,31 @@ impl App {
             json!({ "message_id": outcome.message_id, "direction": "out", "author_id": author }),
         );
         Ok(outcome.message_id)
+    }
+
+    /// An approved template for a channel that has them.
+    async fn template_reply(
+        &self,
+        who: &Principal,
+        channel: &dyn DynChannel,
+        profile_id: &str,
+        name: &str,
+        platform: Platform,
+    ) -> Result<(String, serde_json::Value), AppError> {
+        if !channel.rules().templates {
+            return Err(AppError::Invalid(
+                "templates_unsupported",
+                format!("{} has no message templates.", platform.label()),
+            ));
+        }
+        let templates = self.store.templates(&who.workspace_id, profile_id).await?;
+        let t = templates.iter().find(|t| t.name == name).ok_or_else(|| {
+            AppError::Invalid(
+                "unknown_template",
+                format!("There is no approved template called {name}."),
+            )
+        })?;
+        Ok((t.body.clone(), json!({ "template": t.name, "language": t.language })))
     }
 
     pub async fn add_note(&self, who: &Principal, conversation_id: &str, text: &str) -> Result<String, AppError> {
@@ -324,10 +312,83 @@ impl App {
     }
 }
 
-/// WhatsApp allows free text only within 24 hours of the customer's last message.
-pub fn whatsapp_window_open(c: &ConversationRow, now: i64) -> bool {
-    if c.platform != Platform::Whatsapp.as_str() {
-        return true;
+/// Checks a free-text reply against the conversation's rules; returns where it goes
+/// ("answer privately" moves it to the channel's private context when allowed).
+fn check_text_reply(
+    channel: &dyn DynChannel,
+    rules: &ReplyRules,
+    req: &ReplyRequest,
+    text: &str,
+    mut context: ReplyContext,
+    platform: Platform,
+) -> Result<ReplyContext, AppError> {
+    if text.is_empty() {
+        return Err(AppError::Invalid("empty_reply", "Write a reply first.".into()));
     }
-    c.last_customer_message_at.is_some_and(|t| now - t < WHATSAPP_WINDOW_MS)
+    if rules.templates_required {
+        return Err(AppError::Invalid(
+            "window_closed",
+            "More than 24 hours have passed since the customer's last message: only an approved template may be sent."
+                .into(),
+        ));
+    }
+    if !rules.window_open {
+        return Err(AppError::Invalid(
+            "window_closed",
+            "The platform's messaging window for this conversation has closed.".into(),
+        ));
+    }
+    if req.private && rules.can_reply_privately {
+        context = channel.private_context(&context).ok_or_else(|| {
+            AppError::Invalid(
+                "private_unavailable",
+                format!("{} cannot answer this message privately.", platform.label()),
+            )
+        })?;
+    }
+    let limit = channel.rules().limit_for(&context);
+    let len = limit.unit.measure(text);
+    if len > limit.max {
+        return Err(AppError::Invalid(
+            "too_long",
+            format!(
+                "This reply is {len} characters; {} allows at most {}.",
+                platform.label(),
+                limit.max
+            ),
+        ));
+    }
+    Ok(context)
+}
+
+/// The channel's reply rules for `c` at `now`. A platform without a channel (none can
+/// be connected) gets permissive rules; replying there is refused anyway.
+pub fn reply_rules(c: &ConversationRow, messages: &[MessageRow], now: i64) -> ReplyRules {
+    let context = reply_context(&c.reply_context);
+    let private_reply_used = messages.iter().any(|m| {
+        m.direction == hubert_core::Direction::Out
+            && serde_json::from_str::<serde_json::Value>(&m.metadata)
+                .is_ok_and(|v| v.get("private_reply").and_then(serde_json::Value::as_bool) == Some(true))
+    });
+    let facts = ConversationFacts {
+        now,
+        last_customer_message_at: c.last_customer_message_at,
+        context: &context,
+        private_reply_used,
+    };
+    match hubert_channels::channel(c.platform) {
+        Some(channel) => channel.reply_rules(&facts),
+        None => ReplyRules {
+            max_length: MAX_REPLY_CHARS,
+            length_unit: LengthUnit::Chars,
+            window_open: true,
+            window_closes_at: None,
+            templates_required: false,
+            can_reply_privately: false,
+            private_reply_used,
+            human_agent_tag_until: None,
+            private_max_length: None,
+            private_length_unit: None,
+        },
+    }
 }

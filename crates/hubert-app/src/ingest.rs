@@ -14,12 +14,11 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
+use crate::loaded::{LoadError, LoadedProfile};
 use crate::metrics::{Metrics, WebhookOutcome};
 use crate::App;
 
 const MAX_GROUP: usize = 512;
-/// How long a webhook's profile (and its secrets) is reused without a database read.
-const PROFILE_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 /// Concurrent group-commit writers on PostgreSQL.
 const POSTGRES_WRITERS: usize = 4;
 
@@ -103,6 +102,9 @@ pub enum WebhookError {
     Malformed(String),
     #[error("storage unavailable")]
     Unavailable,
+    /// No channel of that name (answered 404, like a route that does not exist).
+    #[error("unknown platform")]
+    UnknownPlatform,
 }
 
 /// The platform signature header as received.
@@ -132,44 +134,30 @@ pub fn status_rank(status: DeliveryStatus) -> i64 {
 }
 
 impl App {
-    /// The profile a webhook URL points at, if it is of the expected platform.
-    pub async fn webhook_profile(&self, profile_id: &str, platform: Platform) -> Result<ProfileRow, WebhookError> {
+    /// The profile a webhook URL points at, if it is of the expected platform, with its
+    /// channel and parsed credentials.
+    pub async fn webhook_profile(
+        &self,
+        profile_id: &str,
+        platform: Platform,
+    ) -> Result<Arc<LoadedProfile>, WebhookError> {
         if !hubert_core::ids::is_id(profile_id) {
             return Err(WebhookError::UnknownProfile);
         }
-        let cached = {
-            let cache = self.profile_cache.lock().expect("profile cache lock");
-            cache
-                .get(profile_id)
-                .filter(|(_, at)| at.elapsed() < PROFILE_CACHE_TTL)
-                .map(|(p, _)| p.clone())
-        };
-        let found = match cached {
-            Some(p) => Ok(Some(p)),
-            None => self.store.profile_for_webhook(profile_id).await.inspect(|p| {
-                if let Some(p) = p {
-                    let mut cache = self.profile_cache.lock().expect("profile cache lock");
-                    if cache.len() > 10_000 {
-                        cache.clear();
-                    }
-                    cache.insert(profile_id.to_owned(), (p.clone(), std::time::Instant::now()));
-                }
-            }),
-        };
-        match found {
-            Ok(Some(p)) if p.platform == platform.as_str() => Ok(p),
-            Ok(_) => Err(WebhookError::UnknownProfile),
-            Err(e) => {
+        match self.loaded_profile(profile_id).await {
+            Ok(Some(p)) if p.row.platform == platform => Ok(p),
+            Ok(_) | Err(LoadError::Unsupported(_)) => Err(WebhookError::UnknownProfile),
+            Err(LoadError::Credentials) => Err(WebhookError::Unavailable),
+            Err(LoadError::Store(e)) => {
                 tracing::error!(error = %e, "profile lookup failed");
                 Err(WebhookError::Unavailable)
             }
         }
     }
 
-    /// Verifies, parses, stores and publishes one webhook delivery.
     pub async fn ingest_webhook(
         &self,
-        profile: &ProfileRow,
+        profile: &LoadedProfile,
         signature: Signature<'_>,
         raw: &[u8],
     ) -> Result<IngestReport, WebhookError> {
@@ -183,34 +171,26 @@ impl App {
             Err(WebhookError::Malformed(_)) => WebhookOutcome::Quarantined,
             Err(_) => WebhookOutcome::Refused,
         };
-        self.metrics.webhook(profile.platform().as_str(), outcome);
+        self.metrics.webhook(profile.row.platform.as_str(), outcome);
         result
     }
 
     async fn ingest_verified(
         &self,
-        profile: &ProfileRow,
+        profile: &LoadedProfile,
         signature: Signature<'_>,
         raw: &[u8],
     ) -> Result<IngestReport, WebhookError> {
-        let platform = profile.platform();
-        let parsed = match platform {
-            Platform::Whatsapp => {
-                let creds: hubert_channels::whatsapp::WhatsappCredentials =
-                    serde_json::from_str(&profile.credentials).map_err(|_| WebhookError::Unavailable)?;
-                hubert_channels::whatsapp::verify_signature(&creds.app_secret, signature.header, raw)
-                    .map_err(|e| WebhookError::Unauthorized(e.to_string()))?;
-                hubert_channels::whatsapp::parse_delivery(raw)
-            }
-            Platform::X => {
-                let creds: hubert_channels::x::XCredentials =
-                    serde_json::from_str(&profile.credentials).map_err(|_| WebhookError::Unavailable)?;
-                hubert_channels::x::verify_signature(&creds.consumer_secret, signature.header, raw)
-                    .map_err(|e| WebhookError::Unauthorized(e.to_string()))?;
-                hubert_channels::x::parse_delivery(raw)
-            }
-            _ => return Err(WebhookError::UnknownProfile),
-        };
+        let LoadedProfile {
+            row: _,
+            channel,
+            credentials,
+        } = profile;
+        channel
+            .verify_signature(credentials, signature.header, raw)
+            .map_err(|e| WebhookError::Unauthorized(e.to_string()))?;
+        let parsed = channel.parse_delivery(raw);
+        let profile = &profile.row;
         let parsed = match parsed {
             Ok(parsed) => parsed,
             Err(e) => {
@@ -270,7 +250,7 @@ impl App {
 impl App {
     /// Stores quarantined items of one delivery durably, then tells the admins' pages.
     async fn quarantine(&self, profile: &ProfileRow, items: Vec<(String, String)>) -> Result<(), WebhookError> {
-        let platform = profile.platform().as_str();
+        let platform = profile.platform.as_str();
         if let Err(e) = self
             .store
             .quarantine_many(&profile.workspace_id, Some(&profile.id), platform, &items, self.now())

@@ -9,6 +9,7 @@ pub mod conversations;
 pub mod error;
 pub mod handshakes;
 pub mod ingest;
+pub mod loaded;
 pub mod media;
 pub mod metrics;
 pub mod presence;
@@ -31,21 +32,10 @@ pub use error::AppError;
 use hubert_core::{Clock, Role};
 use hubert_store::{EventBus, Store};
 
-/// Where the platform APIs live. Tests, the demo and benchmarks point these at the fakes.
-#[derive(Debug, Clone)]
-pub struct Endpoints {
-    pub graph_api_url: String,
-    pub x_api_url: String,
-}
-
-impl Default for Endpoints {
-    fn default() -> Self {
-        Self {
-            graph_api_url: hubert_channels::whatsapp::GRAPH_API_URL.to_owned(),
-            x_api_url: hubert_channels::x::X_API_URL.to_owned(),
-        }
-    }
-}
+/// Where the platform APIs live: one base URL per API host (`HUBERT_GRAPH_API_URL`,
+/// `HUBERT_X_API_URL`, `HUBERT_INSTAGRAM_API_URL`, `HUBERT_LINKEDIN_API_URL`; the real hosts
+/// by default). Tests, the demo and benchmarks point them at the fakes.
+pub type Endpoints = hubert_channels::ApiUrls;
 
 /// Everything a use case needs. Cheap to clone.
 #[derive(Clone)]
@@ -62,9 +52,9 @@ pub struct App {
     /// "today".
     pub calendar: hubert_core::calendar::Calendar,
     pub wallboard_hub: wallboard::WallboardHub,
-    /// Profiles recently looked up by webhooks (id → row, fetched at).
-    pub(crate) profile_cache:
-        Arc<std::sync::Mutex<std::collections::HashMap<String, (hubert_store::ProfileRow, std::time::Instant)>>>,
+    /// Profiles recently looked up by webhooks and the delivery worker, with their parsed
+    /// credentials.
+    pub(crate) profile_cache: loaded::ProfileCache,
     pub(crate) ingest_queue: ingest::IngestQueue,
     pub(crate) handshake_limiter: handshakes::HandshakeLimiter,
     /// Prometheus metrics of this process.
@@ -103,7 +93,7 @@ impl App {
                 .and_then(|name| hubert_core::calendar::Calendar::new(&name))
                 .unwrap_or_default(),
             wallboard_hub: wallboard::WallboardHub::default(),
-            profile_cache: Arc::default(),
+            profile_cache: loaded::ProfileCache::default(),
             ingest_queue,
             handshake_limiter: handshakes::HandshakeLimiter::default(),
             metrics,

@@ -1,10 +1,8 @@
 //! Connecting accounts ("webcareprofielen"). Credentials are validated per platform,
 //! stored, and never shown again; the answer carries the webhook URL to configure.
 
-use hubert_channels::ids::IdShape;
-use hubert_channels::whatsapp::WhatsappCredentials;
-use hubert_channels::x::XCredentials;
-use hubert_core::{Platform, Role, ServiceLevel};
+use hubert_channels::channel::CredentialsError;
+use hubert_core::{Role, ServiceLevel};
 use hubert_store::ProfileRow;
 use serde::Deserialize;
 use serde_json::Value;
@@ -49,9 +47,17 @@ pub struct ProfileView {
 impl App {
     pub async fn create_profile(&self, who: &Principal, input: NewProfile) -> Result<ProfileRow, AppError> {
         who.require(Role::Admin)?;
-        let platform = Platform::parse(&input.platform)
-            .filter(|p| matches!(p, Platform::Whatsapp | Platform::X))
-            .ok_or_else(|| AppError::Invalid("unsupported_platform", "Supported platforms: whatsapp, x.".into()))?;
+        let channel = hubert_channels::channel_by_name(&input.platform).ok_or_else(|| {
+            let names: Vec<&str> = hubert_channels::channels()
+                .iter()
+                .map(|c| c.platform().as_str())
+                .collect();
+            AppError::Invalid(
+                "unsupported_platform",
+                format!("Supported platforms: {}.", names.join(", ")),
+            )
+        })?;
+        let platform = channel.platform();
         let name = input.name.trim();
         if name.is_empty() || name.len() > 100 {
             return Err(AppError::Invalid(
@@ -59,49 +65,14 @@ impl App {
                 "Give the profile a name of at most 100 characters.".into(),
             ));
         }
-        let invalid =
-            |what: &str| AppError::Invalid("invalid_credentials", format!("Credentials for {what} are incomplete."));
-        let (account_id, credentials) = match platform {
-            Platform::Whatsapp => {
-                let c: WhatsappCredentials =
-                    serde_json::from_value(input.credentials).map_err(|_| invalid("WhatsApp"))?;
-                if [&c.phone_number_id, &c.access_token, &c.app_secret, &c.verify_token]
-                    .iter()
-                    .any(|s| s.trim().is_empty())
-                {
-                    return Err(invalid("WhatsApp"));
-                }
-                if !IdShape::WhatsappNumber.matches(&c.phone_number_id) {
-                    return Err(AppError::Invalid(
-                        "invalid_credentials",
-                        "phone_number_id must be the number's id: digits only.".into(),
-                    ));
-                }
-                (
-                    c.phone_number_id.clone(),
-                    serde_json::to_string(&c).map_err(anyhow::Error::from)?,
-                )
-            }
-            _ => {
-                let c: XCredentials = serde_json::from_value(input.credentials).map_err(|_| invalid("X"))?;
-                if [&c.user_id, &c.consumer_secret, &c.access_token]
-                    .iter()
-                    .any(|s| s.trim().is_empty())
-                {
-                    return Err(invalid("X"));
-                }
-                if !IdShape::XNumeric.matches(&c.user_id) {
-                    return Err(AppError::Invalid(
-                        "invalid_credentials",
-                        "user_id must be the X account's numeric id: digits only.".into(),
-                    ));
-                }
-                (
-                    c.user_id.clone(),
-                    serde_json::to_string(&c).map_err(anyhow::Error::from)?,
-                )
-            }
-        };
+        let credentials = channel.credentials_from_json(input.credentials).map_err(|e| match e {
+            CredentialsError::Incomplete(label) => AppError::Invalid(
+                "invalid_credentials",
+                format!("Credentials for {label} are incomplete."),
+            ),
+            CredentialsError::Invalid(message) => AppError::Invalid("invalid_credentials", message),
+            CredentialsError::WrongPlatform => AppError::Invalid("invalid_credentials", e.to_string()),
+        })?;
         let default = platform.default_service_level();
         let level = match input.service_level {
             Some(s) => ServiceLevel::parse(
@@ -114,10 +85,10 @@ impl App {
         let row = ProfileRow {
             id: hubert_core::new_id(),
             workspace_id: who.workspace_id.clone(),
-            platform: platform.as_str().into(),
+            platform,
             name: name.into(),
-            account_id,
-            credentials,
+            account_id: credentials.account_id().to_owned(),
+            credentials: credentials.to_stored_json().to_owned(),
             threshold_minutes: level.threshold_minutes,
             target_percent: level.target_percent,
             created_at: self.now(),
@@ -155,7 +126,7 @@ impl App {
     pub fn profile_view(&self, p: &ProfileRow) -> ProfileView {
         ProfileView {
             id: p.id.clone(),
-            platform: p.platform.clone(),
+            platform: p.platform.as_str().to_owned(),
             name: p.name.clone(),
             account_id: p.account_id.clone(),
             service_level: ServiceLevelView {

@@ -136,7 +136,7 @@ impl App {
                 target_met: stats.target_met(),
                 profile_id: p.id,
                 name: p.name,
-                platform: p.platform,
+                platform: p.platform.as_str().to_owned(),
                 percent_within: stats.percent_within,
                 target_percent: stats.target_percent,
                 needing_answer: stats.needing_answer,

@@ -105,13 +105,13 @@ impl ConversationView {
             id: c.id.clone(),
             profile_id: c.profile_id.clone(),
             profile_name: c.profile_name.clone(),
-            platform: c.platform.clone(),
+            platform: c.platform.as_str().to_owned(),
             contact: ContactView {
                 id: c.contact_id.clone(),
                 name: c.contact_name.clone(),
                 handle: c.contact_handle.clone(),
             },
-            status: c.status.clone(),
+            status: c.status.as_str().to_owned(),
             assignee: c.assignee_id.as_ref().map(|id| PersonRef {
                 id: id.clone(),
                 name: c.assignee_name.clone(),
@@ -159,7 +159,7 @@ impl From<&MessageRow> for MessageView {
     fn from(m: &MessageRow) -> Self {
         Self {
             id: m.id.clone(),
-            direction: m.direction.clone(),
+            direction: m.direction.as_str().to_owned(),
             kind: m.kind.clone(),
             text: m.text.clone(),
             summary: m.summary.clone(),
@@ -169,7 +169,7 @@ impl From<&MessageRow> for MessageView {
                 name: m.author_name.clone(),
             }),
             created_at: m.created_at,
-            delivery_status: m.delivery_status.clone(),
+            delivery_status: m.delivery_status.map(|d| d.as_str().to_owned()),
             delivery_error: m.delivery_error.clone(),
             answered_at: m.answered_at,
             response_ms: m.response_ms,
@@ -187,10 +187,75 @@ pub struct ConversationThread {
     pub messages: Vec<MessageView>,
     /// The contact's earlier (resolved) conversations.
     pub earlier: Vec<ConversationView>,
-    /// WhatsApp: free text allowed (within 24 h of the customer's last message).
+    /// Free text allowed now (WhatsApp: within 24 h of the customer's last message); the
+    /// same as `reply_rules.window_open`.
     pub window_open: bool,
+    /// The channel's rules for a reply in this conversation now (the composer shows them;
+    /// the reply endpoint enforces them).
+    pub reply_rules: ReplyRulesView,
     /// Ids of starred messages (the wall of love).
     pub starred: Vec<String>,
     pub viewers: Vec<Viewer>,
     pub now: i64,
+}
+
+/// How a reply's length is counted: Unicode characters, X's weighted characters, or
+/// UTF-8 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LengthUnitView {
+    Chars,
+    Weighted,
+    Bytes,
+}
+
+impl From<hubert_channels::channel::LengthUnit> for LengthUnitView {
+    fn from(unit: hubert_channels::channel::LengthUnit) -> Self {
+        use hubert_channels::channel::LengthUnit;
+        match unit {
+            LengthUnit::Chars => LengthUnitView::Chars,
+            LengthUnit::Weighted => LengthUnitView::Weighted,
+            LengthUnit::Bytes => LengthUnitView::Bytes,
+        }
+    }
+}
+
+/// A conversation's reply rules, from its channel.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReplyRulesView {
+    /// Longest plain reply in the conversation's own context (public post or message).
+    pub max_length: usize,
+    pub length_unit: LengthUnitView,
+    /// Free text may be sent now.
+    pub window_open: bool,
+    /// When the messaging window closes (epoch ms), for channels with one.
+    pub window_closes_at: Option<i64>,
+    /// Only an approved template may be sent now.
+    pub templates_required: bool,
+    /// "Answer privately" is possible now (a DM on X; a private reply to a comment).
+    pub can_reply_privately: bool,
+    /// The one private reply to this comment was sent already.
+    pub private_reply_used: bool,
+    /// Messenger: the HUMAN_AGENT tag allows answers until then (epoch ms).
+    pub human_agent_tag_until: Option<i64>,
+    /// Longest private reply, when one is possible.
+    pub private_max_length: Option<usize>,
+    pub private_length_unit: Option<LengthUnitView>,
+}
+
+impl From<&hubert_channels::ReplyRules> for ReplyRulesView {
+    fn from(r: &hubert_channels::ReplyRules) -> Self {
+        Self {
+            max_length: r.max_length,
+            length_unit: r.length_unit.into(),
+            window_open: r.window_open,
+            window_closes_at: r.window_closes_at,
+            templates_required: r.templates_required,
+            can_reply_privately: r.can_reply_privately,
+            private_reply_used: r.private_reply_used,
+            human_agent_tag_until: r.human_agent_tag_until,
+            private_max_length: r.private_max_length,
+            private_length_unit: r.private_length_unit.map(Into::into),
+        }
+    }
 }

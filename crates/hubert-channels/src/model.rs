@@ -176,78 +176,8 @@ pub struct StatusUpdate {
     pub error: Option<PlatformError>,
 }
 
-/// How far an outbound message got.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeliveryStatus {
-    Queued,
-    Sending,
-    Sent,
-    Delivered,
-    Read,
-    Failed,
-    Unknown,
-}
-
-impl DeliveryStatus {
-    pub const ALL: [DeliveryStatus; 7] = [
-        DeliveryStatus::Queued,
-        DeliveryStatus::Sending,
-        DeliveryStatus::Sent,
-        DeliveryStatus::Delivered,
-        DeliveryStatus::Read,
-        DeliveryStatus::Failed,
-        DeliveryStatus::Unknown,
-    ];
-
-    /// Order of progress: queued < sending < sent < delivered < read < failed.
-    /// `Unknown` ranks lowest so it never overwrites anything.
-    pub fn rank(self) -> u8 {
-        match self {
-            DeliveryStatus::Unknown => 0,
-            DeliveryStatus::Queued => 1,
-            DeliveryStatus::Sending => 2,
-            DeliveryStatus::Sent => 3,
-            DeliveryStatus::Delivered => 4,
-            DeliveryStatus::Read => 5,
-            DeliveryStatus::Failed => 6,
-        }
-    }
-
-    /// Nothing moves a message out of this state.
-    pub fn is_terminal(self) -> bool {
-        self == DeliveryStatus::Failed
-    }
-
-    /// Statuses only move forward: true when `next` is progress over `self`.
-    pub fn can_advance_to(self, next: DeliveryStatus) -> bool {
-        !self.is_terminal() && next.rank() > self.rank()
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryStatus::Queued => "queued",
-            DeliveryStatus::Sending => "sending",
-            DeliveryStatus::Sent => "sent",
-            DeliveryStatus::Delivered => "delivered",
-            DeliveryStatus::Read => "read",
-            DeliveryStatus::Failed => "failed",
-            DeliveryStatus::Unknown => "unknown",
-        }
-    }
-
-    /// Our names plus WhatsApp's `played` (a voice note was listened to: counts as read).
-    /// Anything else is `Unknown`.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "played" => DeliveryStatus::Read,
-            other => Self::ALL
-                .into_iter()
-                .find(|d| d.as_str() == other)
-                .unwrap_or(DeliveryStatus::Unknown),
-        }
-    }
-}
+/// How far an outbound message got (defined in `hubert-core`, where the store uses it).
+pub use hubert_core::DeliveryStatus;
 
 /// An error code the platform reported for a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,6 +2,7 @@
 //! around them. Nothing here does I/O or is async; every other crate builds on these types.
 
 pub mod calendar;
+pub mod conversation;
 pub mod ids;
 pub mod limits;
 pub mod platform;
@@ -9,7 +10,8 @@ pub mod sla;
 pub mod text;
 pub mod time;
 
+pub use conversation::{ConversationStatus, DeliveryStatus, Direction};
 pub use ids::new_id;
-pub use platform::{Platform, Role};
+pub use platform::{Platform, Role, UnknownPlatform};
 pub use sla::{ServiceLevel, SlaState, SlaStatus};
 pub use time::{Clock, FakeClock, ShiftedClock, SystemClock, Timestamp};

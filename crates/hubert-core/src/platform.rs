@@ -71,17 +71,26 @@ impl Platform {
             target_percent: 95.0,
         }
     }
+}
 
-    /// Maximum text length of one reply, counted the platform's way.
-    pub fn max_reply_len(self) -> usize {
-        match self {
-            Platform::X => 280,
-            Platform::Whatsapp | Platform::Telegram => 4096,
-            Platform::Facebook => 2000,
-            Platform::Instagram => 1000,
-            Platform::Linkedin => 1250,
-            Platform::Email => 100_000,
-        }
+/// A platform name Hubert does not know (a row written by a newer version, or corrupt).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownPlatform(pub String);
+
+impl std::fmt::Display for UnknownPlatform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown platform {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownPlatform {}
+
+/// How the store decodes a `platform` column (`#[sqlx(try_from = "String")]`).
+impl TryFrom<String> for Platform {
+    type Error = UnknownPlatform;
+
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        Platform::parse(&name).ok_or(UnknownPlatform(name))
     }
 }
 

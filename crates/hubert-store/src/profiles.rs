@@ -14,7 +14,7 @@ impl Store {
         let sealed = self.seal_credentials(&p.id, &p.credentials);
         on_pool!(&self.write, pool => {
             sqlx::query(&format!("INSERT INTO profiles ({PROFILE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"))
-                .bind(&p.id).bind(&p.workspace_id).bind(&p.platform).bind(&p.name).bind(&p.account_id)
+                .bind(&p.id).bind(&p.workspace_id).bind(p.platform.as_str()).bind(&p.name).bind(&p.account_id)
                 .bind(&sealed).bind(p.threshold_minutes).bind(p.target_percent).bind(p.created_at)
                 .execute(pool).await.map_err(unique_to_conflict)?;
         });

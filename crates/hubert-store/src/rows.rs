@@ -66,7 +66,8 @@ pub struct AuditRow {
 pub struct ProfileRow {
     pub id: String,
     pub workspace_id: String,
-    pub platform: String,
+    #[sqlx(try_from = "String")]
+    pub platform: hubert_core::Platform,
     pub name: String,
     pub account_id: String,
     pub credentials: String,
@@ -81,9 +82,6 @@ impl ProfileRow {
             threshold_minutes: self.threshold_minutes,
             target_percent: self.target_percent,
         }
-    }
-    pub fn platform(&self) -> hubert_core::Platform {
-        hubert_core::Platform::parse(&self.platform).unwrap_or(hubert_core::Platform::Whatsapp)
     }
 }
 
@@ -113,7 +111,8 @@ pub struct ConversationRow {
     pub workspace_id: String,
     pub profile_id: String,
     pub contact_id: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: hubert_core::ConversationStatus,
     pub assignee_id: Option<String>,
     pub assignee_name: Option<String>,
     pub waiting_since: Option<i64>,
@@ -124,7 +123,8 @@ pub struct ConversationRow {
     pub reply_context: String,
     pub created_at: i64,
     pub updated_at: i64,
-    pub platform: String,
+    #[sqlx(try_from = "String")]
+    pub platform: hubert_core::Platform,
     pub profile_name: String,
     pub threshold_minutes: i64,
     pub target_percent: f64,
@@ -146,7 +146,8 @@ impl ConversationRow {
 pub struct MessageRow {
     pub id: String,
     pub conversation_id: String,
-    pub direction: String,
+    #[sqlx(try_from = "String")]
+    pub direction: hubert_core::Direction,
     pub kind: String,
     pub text: Option<String>,
     pub summary: String,
@@ -155,7 +156,8 @@ pub struct MessageRow {
     pub author_id: Option<String>,
     pub author_name: Option<String>,
     pub created_at: i64,
-    pub delivery_status: Option<String>,
+    #[sqlx(try_from = "OptionalText")]
+    pub delivery_status: Option<hubert_core::DeliveryStatus>,
     pub delivery_error: Option<String>,
     pub answered_at: Option<i64>,
     pub response_ms: Option<i64>,
@@ -170,4 +172,17 @@ pub struct QuarantineRow {
     pub reason: String,
     pub body: String,
     pub received_at: i64,
+}
+
+/// A nullable text column, for decoding into `Option<T>` with `#[sqlx(try_from = "OptionalText")]`.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+pub struct OptionalText(pub Option<String>);
+
+impl TryFrom<OptionalText> for Option<hubert_core::DeliveryStatus> {
+    type Error = hubert_core::conversation::UnknownValue;
+
+    fn try_from(text: OptionalText) -> Result<Self, Self::Error> {
+        text.0.map(hubert_core::DeliveryStatus::try_from).transpose()
+    }
 }

@@ -14,9 +14,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hubert_app::workers::delivery::CrashAfterSend;
-use hubert_app::{App, Endpoints};
-use hubert_channels::fake::{sign_meta, sign_x, FakeGraph, FakeX};
-use hubert_core::{Clock, FakeClock, Role};
+use hubert_app::App;
+use hubert_channels::fake::{sign_meta, FakeGraph, FakeX, Fakes};
+use hubert_core::{Clock, FakeClock, Platform, Role};
 use hubert_store::SecretKey;
 use hubert_web::server::{self, RunningServer, ServerConfig};
 use serde_json::{json, Value};
@@ -141,7 +141,11 @@ pub struct TestApp {
     /// Agent-role API token.
     pub agent_token: String,
     pub clock: FakeClock,
+    /// Every registered channel's fake platform (from the channel registry).
+    pub fakes: Arc<Fakes>,
+    /// The WhatsApp channel's fake, typed (the same server as in `fakes`).
     pub graph: FakeGraph,
+    /// The X channel's fake, typed (the same server as in `fakes`).
     pub x: FakeX,
     pub workspace_id: String,
     pub admin_id: String,
@@ -196,10 +200,10 @@ impl TestApp {
         };
         let clock = FakeClock::new(START_MS);
         let shared: Arc<dyn Clock> = Arc::new(clock.clone());
-        let graph = FakeGraph::start().await;
-        graph.set_clock(shared.clone());
-        let x = FakeX::start().await;
-        x.set_clock(shared.clone());
+        let fakes = Arc::new(Fakes::start().await);
+        fakes.set_clock(shared.clone());
+        let graph: FakeGraph = fakes.typed(Platform::Whatsapp).expect("WhatsApp's fake is a FakeGraph");
+        let x: FakeX = fakes.typed(Platform::X).expect("X's fake is a FakeX");
         x.set_user_id(X_USER_ID);
         let crash_after_send = CrashAfterSend::default();
         let server = server::start(ServerConfig {
@@ -209,10 +213,7 @@ impl TestApp {
             database_url,
             secret_key: secret_key.clone(),
             public_url: settings.public_url,
-            endpoints: Endpoints {
-                graph_api_url: graph.base_url(),
-                x_api_url: x.base_url(),
-            },
+            endpoints: fakes.urls(),
             clock: shared,
             worker_poll: Duration::from_millis(20),
             crash_after_send: crash_after_send.clone(),
@@ -260,6 +261,7 @@ impl TestApp {
             token,
             agent_token,
             clock,
+            fakes,
             graph,
             x,
             workspace_id,
@@ -314,10 +316,7 @@ impl TestApp {
             database_url: self.database_url.clone(),
             secret_key,
             public_url: None,
-            endpoints: Endpoints {
-                graph_api_url: self.graph.base_url(),
-                x_api_url: self.x.base_url(),
-            },
+            endpoints: self.fakes.urls(),
             clock: Arc::new(self.clock.clone()),
             worker_poll: Duration::from_millis(20),
             crash_after_send: CrashAfterSend::default(),
@@ -331,8 +330,7 @@ impl TestApp {
     /// Stops the server and worker and removes the database.
     pub async fn stop(self) {
         self.server.stop().await;
-        self.graph.shutdown();
-        self.x.shutdown();
+        self.fakes.shutdown();
         match self.database {
             Database::Sqlite(dir) => drop(dir),
             Database::Postgres(pg) => pg.drop_now().await,
@@ -351,6 +349,28 @@ impl TestApp {
     /// "now" in whole seconds, as platforms stamp their webhooks.
     pub fn now_secs(&self) -> i64 {
         self.clock.now().div_euclid(1000)
+    }
+
+    /// The webhook URL of any channel's profile: `/webhooks/{platform}/{profile}`.
+    pub fn webhook_url(&self, platform: Platform, profile_id: &str) -> String {
+        self.url(&format!("/webhooks/{}/{profile_id}", platform.as_str()))
+    }
+
+    /// POSTs `body` to a profile's webhook, signed with `secret` the way the channel's
+    /// fake platform signs; returns the HTTP status.
+    pub async fn post_signed(&self, platform: Platform, profile_id: &str, secret: &str, body: Vec<u8>) -> u16 {
+        let fake = self.fakes.get(platform).expect("a registered channel");
+        let (header, signature) = fake.sign_delivery(secret, &body);
+        self.http
+            .post(self.webhook_url(platform, profile_id))
+            .header("content-type", "application/json")
+            .header(header, signature)
+            .body(body)
+            .send()
+            .await
+            .expect("webhook request")
+            .status()
+            .as_u16()
     }
 
     pub fn wa_webhook_url(&self) -> String {
@@ -382,17 +402,8 @@ impl TestApp {
 
     /// POSTs a correctly signed X delivery; returns the HTTP status.
     pub async fn post_x(&self, body: Vec<u8>) -> u16 {
-        let signature = sign_x(X_CONSUMER_SECRET, &body);
-        let res = self
-            .http
-            .post(self.x_webhook_url())
-            .header("content-type", "application/json")
-            .header(hubert_channels::x::SIGNATURE_HEADER, signature)
-            .body(body)
-            .send()
+        self.post_signed(Platform::X, &self.x_profile_id, X_CONSUMER_SECRET, body)
             .await
-            .expect("webhook request");
-        res.status().as_u16()
     }
 
     /// A WhatsApp text message from `wa_id` sent "now"; asserts the 200.
@@ -491,7 +502,7 @@ impl TestApp {
             .message(&self.workspace_id, message_id)
             .await
             .expect("store");
-        m.and_then(|m| m.delivery_status)
+        m.and_then(|m| m.delivery_status).map(|d| d.as_str().to_owned())
     }
 
     /// The id the platform gave a sent reply (e.g. a `wamid`).

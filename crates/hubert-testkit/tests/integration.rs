@@ -6,6 +6,8 @@
 mod accounts;
 #[path = "integration/agents.rs"]
 mod agents;
+#[path = "integration/channels.rs"]
+mod channels;
 #[path = "integration/media.rs"]
 mod media;
 #[path = "integration/people.rs"]

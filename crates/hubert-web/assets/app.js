@@ -270,16 +270,17 @@
     renderPresence(d.viewers || []);
   }
 
+  // The conversation's reply rules come from its channel (GET /api/v1/conversations/{id}
+  // → reply_rules); the server enforces the same rules.
   function composer(d) {
-    const isX = d.platform === "x";
+    const rules = d.reply_rules;
     const publicPost = d.reply_context && d.reply_context.type === "public_post";
-    const max = isX ? 280 : d.platform === "whatsapp" ? 4096 : 2000;
     const box = el("form", { class: "composer", onsubmit: (e) => e.preventDefault() });
     const warn = el("div", { class: "warning", id: "collision", hidden: !state.colleagueAnswered },
       t("composer.already_answered"), " ",
       el("button", { type: "button", class: "link", onclick: () => send(true), text: t("composer.send_anyway") }));
     box.append(warn);
-    if (d.platform === "whatsapp" && !d.window_open) {
+    if (rules.templates_required) {
       const select = el("select", { name: "template", "aria-label": t("composer.template") });
       box.append(el("p", { class: "notice", text: t("composer.window_closed") }), select,
         el("button", { type: "button", class: "primary", onclick: () => sendTemplate(select.value), text: t("composer.send_template") }));
@@ -288,14 +289,19 @@
       }).catch(() => {});
       return box;
     }
+    if (!rules.window_open) {
+      box.append(el("p", { class: "notice", text: t("composer.window_closed_no_template") }),
+        el("button", { type: "button", class: "secondary", onclick: addNote, text: t("composer.add_note") }));
+      return box;
+    }
     const area = el("textarea", { name: "text", rows: "4", placeholder: t("composer.placeholder"), "aria-label": t("composer.placeholder") });
-    const count = el("span", { class: "count", id: "count", text: "0/" + max });
-    const priv = isX && publicPost ? el("label", { class: "private" }, el("input", { type: "checkbox", name: "private" }), " ", t("composer.private")) : null;
-    const modeNote = isX && publicPost ? el("span", { class: "mode", text: t("composer.public") }) : null;
+    const count = el("span", { class: "count", id: "count", text: "0/" + rules.max_length });
+    const priv = rules.can_reply_privately ? el("label", { class: "private" }, el("input", { type: "checkbox", name: "private" }), " ", t("composer.private")) : null;
+    const modeNote = publicPost && rules.can_reply_privately ? el("span", { class: "mode", text: t("composer.public") }) : null;
     area.addEventListener("input", () => {
       const usePrivate = priv && priv.querySelector("input").checked;
-      const limit = isX && !usePrivate && publicPost ? 280 : max;
-      const n = isX ? xLength(area.value) : [...area.value].length;
+      const limit = usePrivate ? rules.private_max_length : rules.max_length;
+      const n = measure(area.value, usePrivate ? rules.private_length_unit : rules.length_unit);
       count.textContent = n + "/" + limit;
       count.classList.toggle("over", n > limit);
       box.querySelector(".send").disabled = n === 0 || n > limit;
@@ -309,6 +315,13 @@
         el("button", { type: "button", class: "secondary", onclick: addNote, text: t("composer.add_note") }),
         el("button", { type: "button", class: "primary send", disabled: true, onclick: () => send(false), text: t("composer.send") })));
     return box;
+  }
+
+  // A text's length in the channel's unit: "chars", "weighted" (X) or "bytes" (UTF-8).
+  function measure(text, unit) {
+    if (unit === "weighted") return xLength(text);
+    if (unit === "bytes") return new TextEncoder().encode(text).length;
+    return [...text].length;
   }
 
   // X weighted length (mirrors hubert_core::text::x_weighted_len; the server decides).

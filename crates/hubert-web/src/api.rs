@@ -366,7 +366,7 @@ async fn list_conversations(
         ..Default::default()
     };
     if let Some(s) = &filter.status {
-        if !["open", "pending", "resolved"].contains(&s.as_str()) {
+        if hubert_core::ConversationStatus::parse(s).is_none() {
             return Err(AppError::Invalid("invalid_status", "status is open, pending or resolved".into()).into());
         }
     }
@@ -414,7 +414,8 @@ async fn get_conversation(
         conversation: ConversationView::new(&d.conversation, now),
         messages,
         earlier: d.earlier.iter().map(|c| ConversationView::new(c, now)).collect(),
-        window_open: d.window_open,
+        window_open: d.reply_rules.window_open,
+        reply_rules: (&d.reply_rules).into(),
         starred,
         viewers: web.app.presence.viewers(&who.workspace_id, &id, now),
         now,

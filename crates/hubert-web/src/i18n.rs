@@ -343,6 +343,11 @@ const TABLE: &[(&str, &str, &str)] = &[
         "Het 24-uursvenster van WhatsApp is gesloten: je kunt alleen een goedgekeurde template sturen.",
         "WhatsApp's 24-hour window has closed: only an approved template can be sent.",
     ),
+    (
+        "composer.window_closed_no_template",
+        "Het berichtvenster van dit kanaal is gesloten: je kunt niet meer antwoorden, wel een notitie maken.",
+        "This channel's messaging window has closed: you can no longer reply, only add a note.",
+    ),
     ("composer.template", "Template", "Template"),
     ("composer.send_template", "Template versturen", "Send template"),
     (

@@ -1,4 +1,5 @@
-//! Platform webhooks, one URL per profile: `/webhooks/{platform}/{profile_id}`.
+//! Platform webhooks, one generic route for every channel in the registry and one URL
+//! per profile: `/webhooks/{platform}/{profile_id}` (GET handshake, POST delivery).
 //! The body is read once as bytes (size-capped), the signature verified over exactly
 //! those bytes, and only then parsed. 200 means "durably stored" (events rejected on
 //! their own, e.g. for a crafted id, are quarantined and the rest stored); 401 unknown
@@ -15,18 +16,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use hubert_app::ingest::{Signature, WebhookError};
-use hubert_core::Platform;
 
 use crate::error::json_error;
 use crate::{Web, MAX_WEBHOOK_BYTES};
 
 pub fn routes() -> Router<Web> {
     Router::new()
-        .route(
-            "/webhooks/whatsapp/{profile}",
-            get(whatsapp_handshake).post(whatsapp_delivery),
-        )
-        .route("/webhooks/x/{profile}", get(x_crc).post(x_delivery))
+        .route("/webhooks/{platform}/{profile}", get(handshake).post(delivery))
         .layer(DefaultBodyLimit::max(MAX_WEBHOOK_BYTES))
 }
 
@@ -57,6 +53,7 @@ fn refuse(e: WebhookError) -> Response {
             }
             res
         }
+        WebhookError::UnknownPlatform => json_error(StatusCode::NOT_FOUND, "not_found", "Not found."),
         WebhookError::Malformed(reason) => json_error(StatusCode::BAD_REQUEST, "malformed", &reason),
         WebhookError::Unavailable => json_error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -66,55 +63,38 @@ fn refuse(e: WebhookError) -> Response {
     }
 }
 
-async fn whatsapp_handshake(
+async fn handshake(
     State(web): State<Web>,
-    Path(profile): Path<String>,
+    Path((platform, profile)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    match web.app.whatsapp_handshake(&profile, &query).await {
-        Ok(challenge) => ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], challenge).into_response(),
+    match web.app.webhook_handshake(&platform, &profile, &query).await {
+        Ok(reply) => ([(header::CONTENT_TYPE, reply.content_type)], reply.body).into_response(),
         Err(e) => refuse(e),
     }
 }
 
-async fn whatsapp_delivery(
+async fn delivery(
     State(web): State<Web>,
-    Path(profile): Path<String>,
+    Path((platform, profile)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
-    deliver(&web, &profile, Platform::Whatsapp, signature, &body).await
-}
-
-async fn x_crc(
-    State(web): State<Web>,
-    Path(profile): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let token = query.get("crc_token").map(String::as_str);
-    match web.app.x_crc(&profile, token).await {
-        Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
-        Err(e) => refuse(e),
-    }
-}
-
-async fn x_delivery(State(web): State<Web>, Path(profile): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
-    let signature = headers
-        .get("x-twitter-webhooks-signature-oauth2")
-        .or_else(|| headers.get("x-twitter-webhooks-signature"))
-        .and_then(|v| v.to_str().ok());
-    deliver(&web, &profile, Platform::X, signature, &body).await
-}
-
-async fn deliver(web: &Web, profile: &str, platform: Platform, signature: Option<&str>, body: &[u8]) -> Response {
-    let profile = match web.app.webhook_profile(profile, platform).await {
+    let Some(channel) = hubert_channels::channel_by_name(&platform) else {
+        return refuse(WebhookError::UnknownPlatform);
+    };
+    let profile = match web.app.webhook_profile(&profile, channel.platform()).await {
         Ok(p) => p,
         Err(e) => return refuse(e),
     };
+    let signature = channel
+        .signature_headers()
+        .iter()
+        .find_map(|name| headers.get(*name))
+        .and_then(|v| v.to_str().ok());
     match web
         .app
-        .ingest_webhook(&profile, Signature { header: signature }, body)
+        .ingest_webhook(&profile, Signature { header: signature }, &body)
         .await
     {
         Ok(report) => {

@@ -11,15 +11,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use hubert_channels::channel::SendContext;
 use hubert_channels::{OutboundBody, OutboundMessage, SendOutcome};
 use hubert_core::time::{MINUTE, SECOND};
-use hubert_core::Platform;
 use hubert_store::{ClaimedJob, JobResult};
 use rand::Rng;
 use serde_json::json;
 use tokio::sync::watch;
 
 use crate::ingest::reply_context;
+use crate::loaded::LoadError;
 use crate::App;
 
 /// Attempts before a retried reply is given up as failed.
@@ -138,18 +139,30 @@ pub fn backoff_ms(attempt: i64) -> i64 {
 }
 
 async fn send(app: &App, job: &ClaimedJob) -> SendOutcome {
-    let profile = match app.store.profile(&job.workspace_id, &job.profile_id).await {
-        Ok(Some(p)) => p,
-        Ok(None) => {
+    let profile = match app.loaded_profile(&job.profile_id).await {
+        Ok(Some(p)) if p.row.workspace_id == job.workspace_id => p,
+        Ok(_) => {
             return SendOutcome::Failed {
                 code: "no_profile".into(),
                 reason: "the profile was removed".into(),
             }
         }
-        Err(e) => {
+        Err(LoadError::Store(e)) => {
             return SendOutcome::Retry {
                 after: None,
                 reason: format!("database: {e}"),
+            }
+        }
+        Err(e @ LoadError::Unsupported(_)) => {
+            return SendOutcome::Failed {
+                code: "unsupported".into(),
+                reason: e.to_string(),
+            }
+        }
+        Err(LoadError::Credentials) => {
+            return SendOutcome::Failed {
+                code: "credentials".into(),
+                reason: "stored credentials are unreadable".into(),
             }
         }
     };
@@ -169,33 +182,18 @@ async fn send(app: &App, job: &ClaimedJob) -> SendOutcome {
         context: reply_context(&job.reply_context),
         quote_message_id: None,
     };
-    let outcome = match profile.platform() {
-        Platform::Whatsapp => match serde_json::from_str(&profile.credentials) {
-            Ok(creds) => hubert_channels::whatsapp::send(&app.http, &app.endpoints.graph_api_url, &creds, &msg).await,
-            Err(_) => SendOutcome::Failed {
-                code: "credentials".into(),
-                reason: "stored credentials are unreadable".into(),
-            },
-        },
-        Platform::X => match serde_json::from_str(&profile.credentials) {
-            Ok(creds) => hubert_channels::x::send(&app.http, &app.endpoints.x_api_url, &creds, &msg).await,
-            Err(_) => SendOutcome::Failed {
-                code: "credentials".into(),
-                reason: "stored credentials are unreadable".into(),
-            },
-        },
-        other => SendOutcome::Failed {
-            code: "unsupported".into(),
-            reason: format!("sending on {other} is not built yet"),
-        },
+    let ctx = SendContext {
+        http: &app.http,
+        urls: &app.endpoints,
     };
+    let outcome = profile.channel.send(ctx, &profile.credentials, &msg).await;
     let outcome_name = match &outcome {
         SendOutcome::Accepted { .. } => "accepted",
         SendOutcome::Retry { .. } => "retry",
         SendOutcome::Failed { .. } => "failed",
         SendOutcome::Uncertain { .. } => "uncertain",
     };
-    app.metrics.delivery(profile.platform().as_str(), outcome_name);
+    app.metrics.delivery(profile.row.platform.as_str(), outcome_name);
     outcome
 }
 

@@ -3,6 +3,7 @@
 //! platform would POST, and HTTP servers ([`FakeGraph`], [`FakeX`], [`FakeLinkedin`]) that answer the
 //! send APIs, record every request and inject faults. Fidelity list: channels.md §9.
 
+mod fakes;
 mod graph;
 pub mod linkedin_payload;
 mod linkedin_server;
@@ -11,14 +12,93 @@ pub mod whatsapp_payload;
 pub mod x_payload;
 mod x_server;
 
+use std::any::Any;
+use std::sync::Arc;
+
 use base64::Engine;
 use hmac::{Hmac, Mac};
+use hubert_core::Clock;
 use sha2::Sha256;
 
+use crate::channel::{ApiHost, GRAPH_HOST, X_HOST};
+
+pub use fakes::Fakes;
 pub use graph::{FakeGraph, WindowMode};
 pub use linkedin_server::FakeLinkedin;
 pub use server::{RecordedRequest, ScriptedResponse};
 pub use x_server::FakeX;
+
+/// A running fake platform, as the registry hands it out ([`crate::Channel::start_fake`]).
+/// Downcast with [`FakePlatform::as_any`] for the platform's own controls.
+pub trait FakePlatform: Send + Sync + 'static {
+    /// The API hosts it stands in for (point them at [`FakePlatform::base_url`]).
+    fn hosts(&self) -> &'static [ApiHost];
+    /// `http://127.0.0.1:<port>`.
+    fn base_url(&self) -> String;
+    /// Time for windows and timestamps (share the app's fake clock).
+    fn set_clock(&self, clock: Arc<dyn Clock>);
+    /// Every request received so far, oldest first.
+    fn requests(&self) -> Vec<RecordedRequest>;
+    fn clear_requests(&self);
+    /// The header and value the platform would sign `body` with.
+    fn sign_delivery(&self, secret: &str, body: &[u8]) -> (&'static str, String);
+    fn shutdown(&self);
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl FakePlatform for FakeGraph {
+    fn hosts(&self) -> &'static [ApiHost] {
+        &[GRAPH_HOST]
+    }
+    fn base_url(&self) -> String {
+        FakeGraph::base_url(self)
+    }
+    fn set_clock(&self, clock: Arc<dyn Clock>) {
+        FakeGraph::set_clock(self, clock)
+    }
+    fn requests(&self) -> Vec<RecordedRequest> {
+        FakeGraph::requests(self)
+    }
+    fn clear_requests(&self) {
+        FakeGraph::clear_requests(self)
+    }
+    fn sign_delivery(&self, secret: &str, body: &[u8]) -> (&'static str, String) {
+        (crate::whatsapp::SIGNATURE_HEADER, sign_meta(secret, body))
+    }
+    fn shutdown(&self) {
+        FakeGraph::shutdown(self)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl FakePlatform for FakeX {
+    fn hosts(&self) -> &'static [ApiHost] {
+        &[X_HOST]
+    }
+    fn base_url(&self) -> String {
+        FakeX::base_url(self)
+    }
+    fn set_clock(&self, clock: Arc<dyn Clock>) {
+        FakeX::set_clock(self, clock)
+    }
+    fn requests(&self) -> Vec<RecordedRequest> {
+        FakeX::requests(self)
+    }
+    fn clear_requests(&self) {
+        FakeX::clear_requests(self)
+    }
+    fn sign_delivery(&self, secret: &str, body: &[u8]) -> (&'static str, String) {
+        (crate::x::SIGNATURE_HEADER, sign_x(secret, body))
+    }
+    fn shutdown(&self) {
+        FakeX::shutdown(self)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
 
 fn hmac_sha256(secret: &str, body: &[u8]) -> [u8; 32] {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");

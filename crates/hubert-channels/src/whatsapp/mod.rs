@@ -2,6 +2,7 @@
 //! `X-Hub-Signature-256` check, parsing `whatsapp_business_account` deliveries
 //! ([`parse`]) and sending replies through the Graph API ([`send`]). Wire facts: channels.md §1–2.
 
+mod channel;
 mod inbound;
 mod outbound;
 
@@ -14,11 +15,12 @@ use subtle::ConstantTimeEq;
 
 use crate::VerifyError;
 
+pub use channel::{WhatsappChannel, MAX_TEXT_CHARS};
 pub use inbound::{parse, parse_delivery};
 pub use outbound::{send, send_with_timeout, GRAPH_API_VERSION};
 
 /// Where the real Graph API lives.
-pub const GRAPH_API_URL: &str = "https://graph.facebook.com";
+pub const GRAPH_API_URL: &str = crate::channel::GRAPH_HOST.default_url;
 
 /// The header Meta signs deliveries with.
 pub const SIGNATURE_HEADER: &str = "X-Hub-Signature-256";

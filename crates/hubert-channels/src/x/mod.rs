@@ -2,6 +2,7 @@
 //! check, parsing Account Activity API deliveries ([`parse`]) and sending replies and
 //! DMs through API v2 ([`send`]). Wire facts: channels.md §5.
 
+mod channel;
 mod inbound;
 mod outbound;
 pub(crate) mod v1_date;
@@ -13,11 +14,12 @@ use sha2::Sha256;
 
 use crate::VerifyError;
 
+pub use channel::{XChannel, OAUTH2_SIGNATURE_HEADER};
 pub use inbound::{parse, parse_delivery};
 pub use outbound::{send, send_with_timeout, DM_MAX_CHARS, POST_MAX_WEIGHTED_LEN};
 
 /// Where the real X API lives.
-pub const X_API_URL: &str = "https://api.x.com";
+pub const X_API_URL: &str = crate::channel::X_HOST.default_url;
 
 /// The header X signs Account Activity deliveries with.
 pub const SIGNATURE_HEADER: &str = "x-twitter-webhooks-signature";

@@ -85,14 +85,6 @@ fn url_prefix_len(s: &str) -> Option<usize> {
     (end > 8).then_some(end)
 }
 
-/// Length a platform counts for a reply.
-pub fn reply_len(platform: crate::Platform, text: &str) -> usize {
-    match platform {
-        crate::Platform::X => x_weighted_len(text),
-        _ => text.chars().count(),
-    }
-}
-
 /// The first `n` characters of `text` on one line, with an ellipsis when cut.
 pub fn snippet(text: &str, n: usize) -> String {
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");

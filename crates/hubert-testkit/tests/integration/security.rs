@@ -279,7 +279,7 @@ both_backends!(
             "no names or bodies"
         );
         assert!(
-            text.contains("route=\"/webhooks/whatsapp/{profile}\""),
+            text.contains("route=\"/webhooks/{platform}/{profile}\""),
             "routes, not raw paths"
         );
         assert!(!text.contains(&t.wa_profile_id.to_string().replace('-', "_")));
