@@ -6,6 +6,7 @@
 mod http_outcome;
 pub mod ids;
 pub mod linkedin;
+pub mod meta;
 pub mod meta_json;
 mod model;
 pub mod whatsapp;
