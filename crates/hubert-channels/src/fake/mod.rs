@@ -1,11 +1,14 @@
 //! Local stand-ins for the platforms (cargo feature `fake`), for tests, the demo and
 //! benchmarks: signing helpers, payload builders that produce the exact bytes a
-//! platform would POST, and HTTP servers ([`FakeGraph`], [`FakeX`], [`FakeLinkedin`]) that answer the
-//! send APIs, record every request and inject faults. Fidelity list: channels.md §9.
+//! platform would POST, and HTTP servers ([`FakeGraph`], [`FakeX`], [`FakeLinkedin`],
+//! [`FakeMeta`] for Facebook and Instagram) that answer the send APIs, record every
+//! request and inject faults. Fidelity list: channels.md §9.
 
 mod graph;
 pub mod linkedin_payload;
 mod linkedin_server;
+mod meta_graph;
+pub mod meta_payload;
 pub(crate) mod server;
 pub mod whatsapp_payload;
 pub mod x_payload;
@@ -17,6 +20,7 @@ use sha2::Sha256;
 
 pub use graph::{FakeGraph, WindowMode};
 pub use linkedin_server::FakeLinkedin;
+pub use meta_graph::{FakeMeta, FakeNetwork};
 pub use server::{RecordedRequest, ScriptedResponse};
 pub use x_server::FakeX;
 
