@@ -259,10 +259,13 @@ fn attachment_kind(network: Network, attachment_type: &str) -> (MessageKind, Opt
 
 fn first_attachment_url(message: &Value) -> Option<String> {
     message
-        .get("attachments")?
-        .as_array()?
-        .iter()
-        .find_map(|a| a.pointer("/payload/url").and_then(Value::as_str))
+        .get("attachments")
+        .and_then(Value::as_array)
+        .and_then(|attachments| {
+            attachments
+                .iter()
+                .find_map(|a| a.pointer("/payload/url").and_then(Value::as_str))
+        })
         .or_else(|| message.pointer("/reply_to/story/url").and_then(Value::as_str))
         .map(str::to_string)
 }
