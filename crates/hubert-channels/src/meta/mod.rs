@@ -14,6 +14,8 @@ mod graph_errors;
 pub mod instagram;
 mod messaging;
 mod outbound;
+#[cfg(test)]
+mod proptests;
 mod window;
 
 use std::collections::HashMap;
