@@ -242,3 +242,197 @@ pub fn instagram_text(account: &str, igsid: &str, mid: &str, ts_ms: i64, text: &
 pub fn page_comment(page: &str, comment: Value, time_secs: i64) -> Vec<u8> {
     MetaBatch::page().change(page, "feed", comment, time_secs).build()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meta::{facebook, instagram, verify_signature, ParseOptions};
+    use crate::{DeliveryStatus, InboundEvent, MessageChange, MessageKind};
+
+    const PSID: &str = "7012345678901234";
+    const T: i64 = 1_767_261_600_000;
+
+    fn kinds(events: &[InboundEvent]) -> Vec<String> {
+        events
+            .iter()
+            .map(|e| match e {
+                InboundEvent::Message(m) => format!("{}{}", m.kind.as_str(), if m.from_us { "*" } else { "" }),
+                InboundEvent::Status(s) => format!("status:{}", s.status.as_str()),
+                InboundEvent::Update(u) => format!("update:{:?}", u.change),
+                InboundEvent::Watermark(w) => format!("watermark:{}", w.status.as_str()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_messenger_builder_parses_to_its_kind() {
+        let body = MetaBatch::page()
+            .messaging(
+                PAGE_ID,
+                text_event(PAGE_ID, PSID, "m_1", T, "Mijn factuur klopt niet, één vraag 😢"),
+            )
+            .messaging(
+                PAGE_ID,
+                attachment_event(PAGE_ID, PSID, "m_2", T + 1, "image", "https://cdn/1.jpg"),
+            )
+            .messaging(
+                PAGE_ID,
+                attachment_event(PAGE_ID, PSID, "m_3", T + 2, "file", "https://cdn/f.pdf"),
+            )
+            .messaging(
+                PAGE_ID,
+                quick_reply_event(PAGE_ID, PSID, "m_4", T + 3, "Storing", "STORING"),
+            )
+            .messaging(PAGE_ID, reply_event(PAGE_ID, PSID, "m_5", T + 4, "Deze", "m_OUR"))
+            .messaging(
+                PAGE_ID,
+                postback_event(PAGE_ID, PSID, "m_6", T + 5, "Start", "GET_STARTED"),
+            )
+            .messaging(PAGE_ID, reaction_event(PAGE_ID, PSID, "m_OUR", T + 6, "👍", "react"))
+            .new_entry()
+            .messaging(PAGE_ID, read_event(PAGE_ID, PSID, T + 8, T + 7))
+            .messaging(PAGE_ID, delivery_event(PAGE_ID, PSID, T + 9, &["m_OUR"], T + 7))
+            .messaging(
+                PAGE_ID,
+                echo_event(PAGE_ID, PSID, "m_OUR", T + 10, "Dag!", Some(APP_ID)),
+            )
+            .messaging(
+                PAGE_ID,
+                echo_event(PAGE_ID, PSID, "m_SUITE", T + 11, "Via de suite", Some(SUITE_APP_ID)),
+            )
+            .change(
+                PAGE_ID,
+                "feed",
+                feed_comment(
+                    "6789012345678901",
+                    "Pieter",
+                    "112233445566778_9",
+                    "9_1",
+                    None,
+                    1_767_261_690,
+                    "Geen stroom",
+                    Some("Storing"),
+                ),
+                1_767_261_700,
+            )
+            .change(
+                PAGE_ID,
+                "feed",
+                feed_comment(
+                    PAGE_ID,
+                    "Zonnestroom",
+                    "112233445566778_9",
+                    "9_2",
+                    Some("9_1"),
+                    1_767_261_695,
+                    "We kijken",
+                    None,
+                ),
+                1_767_261_700,
+            )
+            .change(
+                PAGE_ID,
+                "feed",
+                feed_verb("112233445566778_9", "9_1", "hide", 1_767_261_800, None),
+                1_767_261_800,
+            )
+            .build();
+        assert!(body.is_ascii(), "non-ASCII is \\u-escaped as Meta sends it");
+        let signature = super::super::sign_meta("meta-app-secret", &body);
+        assert_eq!(verify_signature("meta-app-secret", Some(&signature), &body), Ok(()));
+        let options = ParseOptions {
+            our_app_id: Some(APP_ID.into()),
+        };
+        let events = facebook::parse_delivery_with(&body, &options).unwrap();
+        assert!(events.rejected.is_empty() && events.ignored.is_empty(), "{events:?}");
+        assert_eq!(
+            kinds(&events.events),
+            vec![
+                "text",
+                "image",
+                "document",
+                "interactive",
+                "text",
+                "button",
+                "reaction",
+                "watermark:read",
+                "watermark:delivered",
+                "status:sent",
+                "text*",
+                "text",
+                "text*",
+                "update:Hidden"
+            ]
+        );
+        let InboundEvent::Message(first) = &events.events[0] else {
+            panic!()
+        };
+        assert_eq!(first.text.as_deref(), Some("Mijn factuur klopt niet, één vraag 😢"));
+    }
+
+    #[test]
+    fn every_instagram_builder_parses_to_its_kind() {
+        let a = IG_ACCOUNT_ID;
+        let body = MetaBatch::instagram()
+            .messaging(a, text_event(a, PSID, "aWdf1", T, "Hoi"))
+            .messaging(
+                a,
+                attachment_event(a, PSID, "aWdf2", T + 1, "story_mention", "https://cdn/s"),
+            )
+            .messaging(
+                a,
+                story_reply_event(a, PSID, "aWdf3", T + 2, "Leuk!", "17999988877766655"),
+            )
+            .messaging(a, unsend_event(a, PSID, "aWdf1", T + 3))
+            .messaging(a, seen_event(a, PSID, T + 4, "aWdfOUR"))
+            .messaging(a, echo_event(a, PSID, "aWdfOUR", T + 5, "Dag", None))
+            .change(
+                a,
+                "comments",
+                ig_comment("17900011122233344", PSID, "lisa", "Waarom?", "17955566677788899", None),
+                1_767_261_900,
+            )
+            .change(
+                a,
+                "mentions",
+                ig_mention("17955566677788899", "17900011122233355"),
+                1_767_261_900,
+            )
+            .build();
+        let events = instagram::parse(&body).unwrap();
+        assert_eq!(
+            kinds(&events),
+            vec![
+                "text",
+                "story",
+                "story",
+                "update:Unsent",
+                "status:read",
+                "text*",
+                "text",
+                "text"
+            ]
+        );
+        assert!(matches!(&events[3], InboundEvent::Update(u) if u.change == MessageChange::Unsent));
+        assert!(matches!(&events[4], InboundEvent::Status(s) if s.status == DeliveryStatus::Read));
+        assert!(matches!(&events[1], InboundEvent::Message(m) if m.kind == MessageKind::Story));
+    }
+
+    #[test]
+    fn one_shot_builders() {
+        assert_eq!(
+            facebook::parse(&messenger_text(PAGE_ID, PSID, "m_1", T, "hoi"))
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            instagram::parse(&instagram_text(IG_ACCOUNT_ID, PSID, "aWdf1", T, "hoi"))
+                .unwrap()
+                .len(),
+            1
+        );
+        let comment = feed_comment(PSID, "P", "1_2", "2_3", None, 1, "x", None);
+        assert_eq!(facebook::parse(&page_comment(PAGE_ID, comment, 1)).unwrap().len(), 1);
+    }
+}
