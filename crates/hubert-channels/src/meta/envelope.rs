@@ -76,7 +76,7 @@ fn parse_entry(
             Some(Value::Array(events)) => {
                 known = true;
                 for event in events {
-                    parse_messaging_event(network, &account_id, event, options, parsed);
+                    parse_messaging_event(network, &account_id, entry_time_ms, event, options, parsed);
                 }
             }
             Some(_) => parsed.take(entry, Err(ParseError::Malformed(format!("`{key}` is not an array")))),

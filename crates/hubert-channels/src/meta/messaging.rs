@@ -37,11 +37,12 @@ const EVENT_KEYS: [&str; 6] = ["message", "postback", "reaction", "delivery", "r
 pub(super) fn parse_messaging_event(
     network: Network,
     account_id: &str,
+    entry_time_ms: Option<i64>,
     event: &Value,
     options: &ParseOptions,
     parsed: &mut ParsedDelivery,
 ) {
-    let result = parse_event(network, account_id, event, options);
+    let result = parse_event(network, account_id, entry_time_ms, event, options);
     match result {
         Ok(Some(parsed_event)) => parsed.take(event, Ok(Some(parsed_event))),
         Ok(None) => {
@@ -62,20 +63,24 @@ pub(super) fn parse_messaging_event(
 fn parse_event(
     network: Network,
     account_id: &str,
+    entry_time_ms: Option<i64>,
     event: &Value,
     options: &ParseOptions,
 ) -> Result<Option<InboundEvent>, ParseError> {
     if !event.is_object() {
         return Err(ParseError::Malformed("messaging event is not an object".into()));
     }
-    let at = event
-        .get("timestamp")
-        .and_then(epoch_ms)
-        .ok_or_else(|| ParseError::Malformed("messaging event without a numeric `timestamp`".into()))?;
     let known = EVENT_KEYS.iter().any(|k| event.get(*k).is_some_and(|v| !v.is_null()));
     if !known {
         return Ok(None);
     }
+    // Older receipts carry no `timestamp`: their watermark, else the entry's time.
+    let at = event
+        .get("timestamp")
+        .and_then(epoch_ms)
+        .or_else(|| event.pointer("/delivery/watermark").and_then(epoch_ms))
+        .or(entry_time_ms)
+        .ok_or_else(|| ParseError::Malformed("messaging event without a numeric `timestamp`".into()))?;
     let sender = required_id(event, "/sender/id", IdShape::MetaNumeric)?;
     let recipient = required_id(event, "/recipient/id", IdShape::MetaNumeric)?;
     let ctx = EventContext {
