@@ -16,6 +16,7 @@ mod messaging;
 mod outbound;
 #[cfg(test)]
 mod proptests;
+mod routing;
 mod window;
 
 use std::collections::HashMap;
@@ -31,6 +32,7 @@ pub use outbound::{
     classify_response, perform, plan_facebook, plan_instagram, send_facebook, send_instagram, MetaAction,
     PlannedRequest, INSTAGRAM_DM_MAX_BYTES, MESSENGER_MAX_CHARS, PRIVATE_REPLY_WINDOW_MS,
 };
+pub use routing::{split_by_account, AccountDelivery, SplitDelivery};
 pub use window::{messaging_window, MessagingWindow, HUMAN_AGENT_WINDOW_MS, STANDARD_WINDOW_MS};
 
 /// Where the real Graph API lives (Facebook, and Instagram through a Page).
