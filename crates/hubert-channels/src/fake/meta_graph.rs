@@ -408,3 +408,93 @@ fn graph_error(status: u16, code: i64, subcode: Option<i64>, message: &str) -> S
     }
     ScriptedResponse::new(status, json!({ "error": error }))
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::routing::post;
+
+    use super::*;
+    use crate::meta::{facebook, instagram, send_facebook, FacebookCredentials, MetaAction, ParseOptions};
+    use crate::{DeliveryStatus, InboundEvent};
+
+    const NOW: i64 = 1_767_261_600_000;
+
+    async fn receiver() -> (ServerHandle, tokio::sync::mpsc::UnboundedReceiver<Vec<u8>>) {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+        let router = Router::new().route(
+            "/hook",
+            post(move |headers: HeaderMap, body: Bytes| {
+                let tx = tx.clone();
+                async move {
+                    let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
+                    assert_eq!(crate::meta::verify_signature("app-secret", signature, &body), Ok(()));
+                    let _ = tx.send(body.to_vec());
+                    "ok"
+                }
+            }),
+        );
+        (ServerHandle::start(router).await, rx)
+    }
+
+    #[tokio::test]
+    async fn sends_are_echoed_with_our_app_id_and_comment_replies_as_our_comments() {
+        let (hook, mut echoes) = receiver().await;
+        let fake = FakeMeta::facebook(payload::PAGE_ID).await;
+        fake.set_now(NOW);
+        fake.open_window("7012345678901234", NOW);
+        fake.set_echo_webhook(&format!("{}/hook", hook.base_url()), "app-secret");
+        let creds = FacebookCredentials {
+            page_id: payload::PAGE_ID.into(),
+            page_access_token: "t".into(),
+            app_secret: "app-secret".into(),
+            verify_token: "v".into(),
+        };
+        let http = reqwest::Client::new();
+        let dm = MetaAction::Message {
+            recipient_id: "7012345678901234".into(),
+            text: "Dag!".into(),
+            reply_to_mid: None,
+            last_customer_message_at: Some(NOW),
+            now: NOW,
+        };
+        let crate::SendOutcome::Accepted { platform_message_id } =
+            send_facebook(&http, &fake.base_url(), &creds, &dm).await
+        else {
+            panic!("not accepted")
+        };
+        let echo = tokio::time::timeout(Duration::from_secs(10), echoes.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        let options = ParseOptions {
+            our_app_id: Some(payload::APP_ID.into()),
+        };
+        let events = facebook::parse_delivery_with(&echo, &options).unwrap().events;
+        assert!(
+            matches!(events.as_slice(), [InboundEvent::Status(s)] if s.platform_message_id == platform_message_id && s.status == DeliveryStatus::Sent),
+            "{events:?}"
+        );
+
+        let reply = MetaAction::PublicReply {
+            comment_id: "987654321098765_1122334455667788".into(),
+            text: "We kijken".into(),
+        };
+        let crate::SendOutcome::Accepted { platform_message_id } =
+            send_facebook(&http, &fake.base_url(), &creds, &reply).await
+        else {
+            panic!("not accepted")
+        };
+        let echo = tokio::time::timeout(Duration::from_secs(10), echoes.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        match facebook::parse(&echo).unwrap().as_slice() {
+            [InboundEvent::Message(m)] => {
+                assert!(m.from_us);
+                assert_eq!(m.platform_message_id, platform_message_id);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(instagram::parse(&echo).is_err());
+    }
+}

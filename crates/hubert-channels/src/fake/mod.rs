@@ -9,6 +9,7 @@ pub mod linkedin_payload;
 mod linkedin_server;
 mod meta_graph;
 pub mod meta_payload;
+mod meta_webhook;
 pub(crate) mod server;
 pub mod whatsapp_payload;
 pub mod x_payload;
@@ -21,6 +22,7 @@ use sha2::Sha256;
 pub use graph::{FakeGraph, WindowMode};
 pub use linkedin_server::FakeLinkedin;
 pub use meta_graph::{FakeMeta, FakeNetwork};
+pub use meta_webhook::{DeliveryReport, MetaWebhook};
 pub use server::{RecordedRequest, ScriptedResponse};
 pub use x_server::FakeX;
 
