@@ -33,7 +33,7 @@ pub use outbound::{
     PlannedRequest, INSTAGRAM_DM_MAX_BYTES, MESSENGER_MAX_CHARS, PRIVATE_REPLY_WINDOW_MS,
 };
 pub use routing::{split_by_account, AccountDelivery, SplitDelivery};
-pub use window::{messaging_window, MessagingWindow, HUMAN_AGENT_WINDOW_MS, STANDARD_WINDOW_MS};
+pub use window::{messaging_window, private_reply_allowed, MessagingWindow, HUMAN_AGENT_WINDOW_MS, STANDARD_WINDOW_MS};
 
 /// Where the real Graph API lives (Facebook, and Instagram through a Page).
 pub const GRAPH_API_URL: &str = "https://graph.facebook.com";

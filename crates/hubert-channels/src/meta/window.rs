@@ -48,6 +48,13 @@ pub fn messaging_window(last_customer_message_ms: Option<i64>, now_ms: i64) -> M
     }
 }
 
+/// Whether a private reply to a comment made at `comment_at` may still be sent at
+/// `now`: once per comment (`already_used`), and on Instagram within 7 days of the
+/// comment (for Facebook Meta documents no limit; the platform's answer decides).
+pub fn private_reply_allowed(instagram: bool, comment_at: i64, now: i64, already_used: bool) -> bool {
+    !already_used && (!instagram || now.saturating_sub(comment_at) <= super::PRIVATE_REPLY_WINDOW_MS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +95,15 @@ mod tests {
             MessagingWindow::Closed
         );
         assert!(messaging_window(Some(T + HOUR), T).can_send());
+    }
+
+    #[test]
+    fn private_replies_once_and_on_instagram_within_7_days() {
+        let week = 7 * 24 * HOUR;
+        assert!(private_reply_allowed(true, T, T + week, false));
+        assert!(!private_reply_allowed(true, T, T + week + 1, false));
+        assert!(private_reply_allowed(false, T, T + 30 * week, false));
+        assert!(!private_reply_allowed(false, T, T, true));
     }
 
     proptest! {
