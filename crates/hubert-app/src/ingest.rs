@@ -313,7 +313,7 @@ fn to_batch(profile: &ProfileRow, events: Vec<InboundEvent>) -> IngestBatch {
             }
             // Comment edits and deletions (LinkedIn, Meta feed) are not stored yet: the
             // channels that send them are wired in a later step of issue 8.
-            InboundEvent::Update(_) => {}
+            InboundEvent::Update(_) | InboundEvent::Watermark(_) => {}
         }
     }
     batch

@@ -19,6 +19,15 @@ pub enum IdShape {
     /// WhatsApp message ids (`wamid.` + base64-like text): an opaque token of
     /// letters, digits and `. _ = + / : -`, at most 256 bytes.
     WhatsappMessage,
+    /// Meta numeric ids: Page id, PSID, Instagram account id, IGSID, Instagram
+    /// comment and media ids, app ids: decimal digits.
+    MetaNumeric,
+    /// Facebook object ids: digits, or `<digits>_<digits>` (post `pageid_postid`,
+    /// comment `postid_commentid`).
+    MetaObject,
+    /// Messenger and Instagram message ids (`m_…`, `mid.$c…`, `aWdf…` base64): an opaque
+    /// token of letters, digits and `. _ = + / : - $`, at most 512 bytes.
+    MetaMessage,
 }
 
 impl IdShape {
@@ -28,6 +37,9 @@ impl IdShape {
             IdShape::XNumeric => "1 to 20 digits",
             IdShape::WhatsappNumber => "1 to 20 digits",
             IdShape::WhatsappMessage => "1 to 256 letters, digits or . _ = + / : -",
+            IdShape::MetaNumeric => "1 to 24 digits",
+            IdShape::MetaObject => "digits, or digits_digits",
+            IdShape::MetaMessage => "1 to 512 letters, digits or . _ = + / : - $",
         }
     }
 
@@ -43,6 +55,17 @@ impl IdShape {
                         b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'=' | b'+' | b'/' | b':' | b'-')
                     })
             }
+            IdShape::MetaNumeric => is_digits(id, 24),
+            IdShape::MetaObject => match id.split_once('_') {
+                Some((left, right)) => is_digits(left, 24) && is_digits(right, 24),
+                None => is_digits(id, 24),
+            },
+            IdShape::MetaMessage => {
+                (1..=512).contains(&id.len())
+                    && id.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'=' | b'+' | b'/' | b':' | b'-' | b'$')
+                    })
+            }
         }
     }
 
@@ -54,6 +77,10 @@ impl IdShape {
             Err(format!("`{field}` is not a valid id ({})", self.describe()))
         }
     }
+}
+
+fn is_digits(id: &str, max: usize) -> bool {
+    (1..=max).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Percent-encodes one URL path segment: everything but RFC 3986's unreserved
@@ -114,6 +141,21 @@ mod tests {
         assert_eq!(path_segment("."), "%2E");
         assert_eq!(path_segment("a.b"), "a.b");
         assert_eq!(path_segment("é #"), "%C3%A9%20%23");
+    }
+
+    #[test]
+    fn meta_ids_have_their_shapes() {
+        assert!(IdShape::MetaNumeric.matches("17841400123456789"));
+        assert!(!IdShape::MetaNumeric.matches("112233_445"));
+        assert!(IdShape::MetaObject.matches("112233445566778_987654321098765"));
+        assert!(IdShape::MetaObject.matches("17900011122233344"));
+        for bad in ["", "_1", "1_", "1_2_3", "../1", "1?x=", "1 2"] {
+            assert!(!IdShape::MetaObject.matches(bad), "{bad}");
+        }
+        assert!(IdShape::MetaMessage.matches("m_Xb3kT9vQ2mZr8LpWcY1aQe"));
+        assert!(IdShape::MetaMessage.matches("mid.$cAADHPVJEDStnxdJQ-VhlI0IqAqYu"));
+        assert!(IdShape::MetaMessage.matches("mid.1457764197618:41d102a3e1ae206a38"));
+        assert!(!IdShape::MetaMessage.matches("m_a?b"));
     }
 
     proptest! {

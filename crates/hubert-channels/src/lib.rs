@@ -9,6 +9,7 @@ pub mod channel;
 mod http_outcome;
 pub mod ids;
 pub mod linkedin;
+pub mod meta;
 pub mod meta_json;
 mod model;
 pub mod whatsapp;

@@ -14,6 +14,8 @@ pub enum InboundEvent {
     Status(StatusUpdate),
     /// A known message changed on the platform (edited, hidden, removed, unsent).
     Update(MessageUpdate),
+    /// "Everything we sent in this thread up to `watermark` is delivered/read" (Messenger).
+    Watermark(WatermarkUpdate),
 }
 
 /// A change to a message we already have (Facebook comment verbs, Instagram unsends).
@@ -43,6 +45,21 @@ pub enum MessageChange {
     Removed,
     /// The customer unsent it: redact its content (Instagram `is_deleted`).
     Unsent,
+}
+
+/// A delivery or read watermark: every message we sent to `contact_user_id` at or
+/// before `watermark` (epoch ms) reached `status`; `mids`, when given, name some of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WatermarkUpdate {
+    pub account_id: String,
+    /// The customer whose thread it is (PSID).
+    pub contact_user_id: String,
+    pub status: DeliveryStatus,
+    /// Epoch milliseconds.
+    pub watermark: i64,
+    pub mids: Vec<String>,
+    /// When the receipt was sent, epoch milliseconds.
+    pub at: i64,
 }
 
 /// A message a customer sent us (or our own echo, see [`InboundMessage::from_us`]).
@@ -121,10 +138,14 @@ pub enum MessageKind {
     QuotedPost,
     System,
     Unsupported,
+    /// An Instagram story reply or story mention.
+    Story,
+    /// A shared post, reel or link.
+    Share,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 14] = [
+    pub const ALL: [MessageKind; 16] = [
         MessageKind::Text,
         MessageKind::Image,
         MessageKind::Video,
@@ -139,6 +160,8 @@ impl MessageKind {
         MessageKind::QuotedPost,
         MessageKind::System,
         MessageKind::Unsupported,
+        MessageKind::Story,
+        MessageKind::Share,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -157,6 +180,8 @@ impl MessageKind {
             MessageKind::QuotedPost => "quoted_post",
             MessageKind::System => "system",
             MessageKind::Unsupported => "unsupported",
+            MessageKind::Story => "story",
+            MessageKind::Share => "share",
         }
     }
 

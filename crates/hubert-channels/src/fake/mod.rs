@@ -1,12 +1,16 @@
 //! Local stand-ins for the platforms (cargo feature `fake`), for tests, the demo and
 //! benchmarks: signing helpers, payload builders that produce the exact bytes a
-//! platform would POST, and HTTP servers ([`FakeGraph`], [`FakeX`], [`FakeLinkedin`]) that answer the
-//! send APIs, record every request and inject faults. Fidelity list: channels.md §9.
+//! platform would POST, and HTTP servers ([`FakeGraph`], [`FakeX`], [`FakeLinkedin`],
+//! [`FakeMeta`] for Facebook and Instagram) that answer the send APIs, record every
+//! request and inject faults. Fidelity list: channels.md §9.
 
 mod fakes;
 mod graph;
 pub mod linkedin_payload;
 mod linkedin_server;
+mod meta_graph;
+pub mod meta_payload;
+mod meta_webhook;
 pub(crate) mod server;
 pub mod whatsapp_payload;
 pub mod x_payload;
@@ -25,6 +29,8 @@ use crate::channel::{ApiHost, GRAPH_HOST, X_HOST};
 pub use fakes::Fakes;
 pub use graph::{FakeGraph, WindowMode};
 pub use linkedin_server::FakeLinkedin;
+pub use meta_graph::{FakeMeta, FakeNetwork};
+pub use meta_webhook::{DeliveryReport, MetaWebhook};
 pub use server::{RecordedRequest, ScriptedResponse};
 pub use x_server::FakeX;
 
