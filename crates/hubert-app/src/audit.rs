@@ -49,6 +49,8 @@ audit_kinds! {
     RecoveryCodesRenewed => "two_factor.recovery_codes", "A user made new recovery codes (the old ones stopped working).";
     SettingsChanged => "settings.changed", "A workspace setting was changed (e.g. two-factor required of admins and leads).";
     ProfileCreated => "profile.created", "A platform profile was connected.";
+    ProfileUpdated => "profile.updated", "A profile's name, credentials or norm was changed (the detail says which).";
+    ProfileDisconnected => "profile.disconnected", "A profile was disconnected: webhooks and sends stopped, history kept.";
     KeyRotated => "key.rotated", "The key that encrypts credentials was replaced.";
     WallboardCreated => "wallboard.create", "A wallboard link was made.";
     WallboardRevoked => "wallboard.revoke", "A wallboard link was revoked.";

@@ -107,6 +107,13 @@ impl App {
                 format!("Hubert cannot send on {} yet.", platform.label()),
             )
         })?;
+        let profile = self.store.profile(&who.workspace_id, &conv.profile_id).await?;
+        if profile.is_none_or(|p| p.disconnected_at.is_some()) {
+            return Err(AppError::Conflict(
+                "profile_disconnected",
+                "This profile is disconnected: no replies can be sent on it.".into(),
+            ));
+        }
         let context = reply_context(&conv.reply_context);
         let (kind, body, metadata, context) = match &req.template {
             Some(name) => {

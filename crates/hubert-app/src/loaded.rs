@@ -52,6 +52,11 @@ impl ProfileCache {
             .map(|(p, _)| p.clone())
     }
 
+    /// Forgets a profile that changed (this instance; others re-read within the TTL).
+    pub(crate) fn invalidate(&self, id: &str) {
+        self.0.lock().expect("profile cache lock").remove(id);
+    }
+
     fn put(&self, loaded: Arc<LoadedProfile>) {
         let mut cache = self.0.lock().expect("profile cache lock");
         if cache.len() >= PROFILE_CACHE_SIZE {

@@ -50,6 +50,7 @@ pub use events::{Event, EventBus};
 pub use ingest::{IngestBatch, IngestOutcome, NewInbound, NewStatus};
 pub use jobs::{ClaimedJob, JobResult};
 pub use media::{MediaRow, NewMedia};
+pub use profiles::ProfileChange;
 pub use rows::*;
 pub use two_factor::{ChallengeRow, NewChallenge, TwoFactorRow};
 pub use wallboards::{FeedRow, QueueRow, WallboardRow};

@@ -6,14 +6,26 @@ use crate::auth::unique_to_conflict;
 use crate::rows::{ProfileRow, QuarantineRow, TemplateRow};
 use crate::{on_pool, Result, Store};
 
-const PROFILE_COLS: &str =
+const PROFILE_COLS: &str = "id, workspace_id, platform, name, account_id, credentials, threshold_minutes, \
+     target_percent, created_at, disconnected_at";
+/// The columns a new profile is written with.
+const NEW_PROFILE_COLS: &str =
     "id, workspace_id, platform, name, account_id, credentials, threshold_minutes, target_percent, created_at";
+
+/// A change to a profile; `None` fields stay. Credentials are plain JSON (sealed here).
+#[derive(Debug, Clone, Default)]
+pub struct ProfileChange {
+    pub name: Option<String>,
+    pub credentials: Option<String>,
+    pub threshold_minutes: Option<i64>,
+    pub target_percent: Option<f64>,
+}
 
 impl Store {
     pub async fn create_profile(&self, p: &ProfileRow) -> Result<()> {
         let sealed = self.seal_credentials(&p.id, &p.credentials);
         on_pool!(&self.write, pool => {
-            sqlx::query(&format!("INSERT INTO profiles ({PROFILE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"))
+            sqlx::query(&format!("INSERT INTO profiles ({NEW_PROFILE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"))
                 .bind(&p.id).bind(&p.workspace_id).bind(p.platform.as_str()).bind(&p.name).bind(&p.account_id)
                 .bind(&sealed).bind(p.threshold_minutes).bind(p.target_percent).bind(p.created_at)
                 .execute(pool).await.map_err(unique_to_conflict)?;
@@ -29,11 +41,12 @@ impl Store {
         rows.into_iter().map(|r| self.open_credentials(r)).collect()
     }
 
-    /// A profile by id regardless of workspace: webhooks arrive without a session and are
-    /// routed by the profile id in their URL.
+    /// A connected profile by id regardless of workspace: webhooks arrive without a
+    /// session and are routed by the profile id in their URL. Disconnected profiles are
+    /// not found (no webhooks, no sends).
     pub async fn profile_for_webhook(&self, id: &str) -> Result<Option<ProfileRow>> {
         let row = on_pool!(&self.read, pool => {
-            sqlx::query_as::<_, ProfileRow>(&format!("SELECT {PROFILE_COLS} FROM profiles WHERE id = $1"))
+            sqlx::query_as::<_, ProfileRow>(&format!("SELECT {PROFILE_COLS} FROM profiles WHERE id = $1 AND disconnected_at IS NULL"))
                 .bind(id).fetch_optional(pool).await?
         });
         row.map(|r| self.open_credentials(r)).transpose()
@@ -45,6 +58,52 @@ impl Store {
                 .bind(workspace_id).bind(id).fetch_optional(pool).await?
         });
         row.map(|r| self.open_credentials(r)).transpose()
+    }
+
+    /// Changes a profile, with its audit entry, in one transaction. False when there is
+    /// no such connected profile.
+    pub async fn update_profile(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        change: &ProfileChange,
+        audit: &crate::NewAudit<'_>,
+    ) -> Result<bool> {
+        let sealed = change.credentials.as_deref().map(|c| self.seal_credentials(id, c));
+        on_pool!(&self.write, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE profiles SET name = COALESCE($3, name), credentials = COALESCE($4, credentials), \
+                 threshold_minutes = COALESCE($5, threshold_minutes), target_percent = COALESCE($6, target_percent) \
+                 WHERE workspace_id = $1 AND id = $2 AND disconnected_at IS NULL")
+                .bind(workspace_id).bind(id).bind(&change.name).bind(&sealed)
+                .bind(change.threshold_minutes).bind(change.target_percent)
+                .execute(&mut *tx).await?;
+            if done.rows_affected() != 1 {
+                return Ok(false);
+            }
+            crate::audit::insert_audit!(&mut *tx, audit);
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// Disconnects a profile (webhooks and sends stop; history stays), with its audit
+    /// entry. False when there is no such connected profile.
+    pub async fn disconnect_profile(&self, workspace_id: &str, id: &str, audit: &crate::NewAudit<'_>) -> Result<bool> {
+        on_pool!(&self.write, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE profiles SET disconnected_at = $3 WHERE workspace_id = $1 AND id = $2 AND disconnected_at IS NULL")
+                .bind(workspace_id).bind(id).bind(audit.at)
+                .execute(&mut *tx).await?;
+            if done.rows_affected() != 1 {
+                return Ok(false);
+            }
+            crate::audit::insert_audit!(&mut *tx, audit);
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     pub async fn add_template(

@@ -74,6 +74,8 @@ pub struct ProfileRow {
     pub threshold_minutes: i64,
     pub target_percent: f64,
     pub created_at: i64,
+    /// Set when an admin disconnected the profile: no webhooks, no sends; history stays.
+    pub disconnected_at: Option<i64>,
 }
 
 impl ProfileRow {

@@ -14,6 +14,8 @@ mod media;
 mod people;
 #[path = "integration/privacy_names.rs"]
 mod privacy_names;
+#[path = "integration/profiles.rs"]
+mod profiles;
 #[path = "integration/scale_out.rs"]
 mod scale_out;
 #[path = "integration/schema.rs"]

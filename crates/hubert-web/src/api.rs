@@ -155,6 +155,10 @@ pub fn routes() -> Router<Web> {
         .route("/api/v1/users/{id}", axum::routing::patch(update_user))
         .route("/api/v1/users/{id}/reset-link", post(reset_link))
         .route("/api/v1/profiles", get(list_profiles).post(create_profile))
+        .route(
+            "/api/v1/profiles/{id}",
+            axum::routing::patch(update_profile).delete(disconnect_profile),
+        )
         .route("/api/v1/profiles/{id}/templates", get(templates))
         .route("/api/v1/conversations", get(list_conversations))
         .route("/api/v1/conversations/{id}", get(get_conversation))
@@ -295,6 +299,34 @@ async fn list_profiles(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResu
         .map(|p| web.app.profile_view(p))
         .collect();
     Ok(Json(ProfileList { items }))
+}
+
+#[utoipa::path(patch, path = "/api/v1/profiles/{id}", tag = "profiles", request_body = hubert_app::profiles::ProfilePatch,
+    params(("id" = String, Path, description = "Profile id")),
+    responses((status = 200, body = ProfileView), (status = 403, body = crate::openapi::ErrorBody),
+              (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody),
+              (status = 422, body = crate::openapi::ErrorBody)))]
+pub(crate) async fn update_profile(
+    State(web): State<Web>,
+    ApiUser(who): ApiUser,
+    Path(id): Path<String>,
+    JsonBody(patch): JsonBody<hubert_app::profiles::ProfilePatch>,
+) -> ApiResult<ProfileView> {
+    let row = web.app.update_profile(&who, &id, patch).await?;
+    Ok(Json(web.app.profile_view(&row)))
+}
+
+#[utoipa::path(delete, path = "/api/v1/profiles/{id}", tag = "profiles",
+    params(("id" = String, Path, description = "Profile id")),
+    responses((status = 204, description = "Disconnected: webhooks and sends stop, history stays"),
+              (status = 403, body = crate::openapi::ErrorBody), (status = 404, body = crate::openapi::ErrorBody)))]
+pub(crate) async fn disconnect_profile(
+    State(web): State<Web>,
+    ApiUser(who): ApiUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    web.app.disconnect_profile(&who, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(post, path = "/api/v1/profiles", tag = "profiles", request_body = NewProfile,

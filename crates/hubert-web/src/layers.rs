@@ -95,6 +95,9 @@ fn metric_method(method: &axum::http::Method) -> &'static str {
     }
 }
 
+/// A refused request with a body larger than this gets `Connection: close`.
+const REFUSED_BODY_KEEPALIVE_BYTES: u64 = 64 * 1024;
+
 /// The outermost layer: request id, log span, security headers, metrics.
 pub async fn around(State(web): State<Web>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -114,11 +117,23 @@ pub async fn around(State(web): State<Web>, mut req: Request, next: Next) -> Res
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
     let method = metric_method(req.method()).to_owned();
+    let big_body = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|n| n > REFUSED_BODY_KEEPALIVE_BYTES);
     let span = tracing::info_span!("request", request_id = %id, %method, %route);
     let mut res = REQUEST_ID
         .scope(id.clone(), next.run(req).instrument(span.clone()))
         .await;
     let status = res.status().as_u16();
+    if big_body && res.status().is_client_error() {
+        // The body was refused unread: say the connection ends, so no client sends its
+        // next request on a connection the server is closing.
+        res.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     let elapsed = started.elapsed();
     span.in_scope(|| {
         if status >= 500 {

@@ -119,6 +119,8 @@ impl Modify for Security {
         crate::api::reset_link,
         crate::api::list_profiles,
         crate::api::create_profile,
+        crate::api::update_profile,
+        crate::api::disconnect_profile,
         crate::api::templates,
         crate::api::list_conversations,
         crate::api::get_conversation,
