@@ -211,6 +211,7 @@ impl App {
             self.quarantine(profile, items).await?;
         }
         let events = parsed.events;
+        let media = media_of(channel, profile, &events);
         let batch = to_batch(profile, events);
         let (reply, wait) = oneshot::channel();
         self.ingest_queue.metrics.ingest_queue_depth.inc();
@@ -222,6 +223,9 @@ impl App {
             Ok(Ok(o)) => o,
             _ => return Err(WebhookError::Unavailable),
         };
+        if !media.is_empty() {
+            self.record_media(profile, &media).await;
+        }
         for (conversation_id, message_id) in &outcome.new_messages {
             self.bus.publish(
                 &profile.workspace_id,
@@ -247,7 +251,48 @@ impl App {
     }
 }
 
+/// The attachments of the customer messages in `events`, as their channel finds them.
+fn media_of(
+    channel: &&'static dyn hubert_channels::channel::DynChannel,
+    profile: &ProfileRow,
+    events: &[InboundEvent],
+) -> Vec<hubert_store::PlatformMedia> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            InboundEvent::Message(m) if !m.from_us && m.account_id == profile.account_id => Some(m),
+            _ => None,
+        })
+        .flat_map(|m| {
+            channel
+                .media_sources(m)
+                .into_iter()
+                .map(|s| hubert_store::PlatformMedia {
+                    platform_message_id: m.platform_message_id.clone(),
+                    kind: s.kind,
+                    source: s.source,
+                    mime: s.mime,
+                    filename: s.filename,
+                })
+        })
+        .collect()
+}
+
 impl App {
+    /// Records attachments to fetch once their messages are stored. A failure here loses
+    /// no message (they are committed); a redelivery adds what is missing.
+    async fn record_media(&self, profile: &ProfileRow, media: &[hubert_store::PlatformMedia]) {
+        match self
+            .store
+            .add_media_for_platform_ids(&profile.workspace_id, &profile.id, media, self.now())
+            .await
+        {
+            Ok(added) if added > 0 => self.media_wakeup.notify_one(),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, profile = %profile.id, "attachments not recorded"),
+        }
+    }
+
     /// Stores quarantined items of one delivery durably, then tells the admins' pages.
     async fn quarantine(&self, profile: &ProfileRow, items: Vec<(String, String)>) -> Result<(), WebhookError> {
         let platform = profile.platform.as_str();

@@ -69,6 +69,7 @@ pub struct App {
     pub(crate) worker_wakeup: Arc<tokio::sync::Notify>,
     /// Where inbound media is kept (`HUBERT_MEDIA_DIR`).
     pub media: media::MediaFiles,
+    pub(crate) media_wakeup: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -102,6 +103,7 @@ impl App {
             trusted_proxies: Arc::default(),
             worker_wakeup: Arc::new(tokio::sync::Notify::new()),
             media: media::MediaFiles::default(),
+            media_wakeup: Arc::new(tokio::sync::Notify::new()),
         }
     }
 

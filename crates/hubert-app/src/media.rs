@@ -260,7 +260,15 @@ impl App {
         F: Fn(MediaRow) -> Fut,
         Fut: std::future::Future<Output = Result<MediaRequest, FetchError>>,
     {
-        let now = self.now();
+        self.fetch_media_due_at(self.now(), resolve).await
+    }
+
+    /// [`App::fetch_due_media`] for the attachments due at `now`.
+    pub async fn fetch_media_due_at<F, Fut>(&self, now: i64, resolve: F) -> Result<usize, AppError>
+    where
+        F: Fn(MediaRow) -> Fut,
+        Fut: std::future::Future<Output = Result<MediaRequest, FetchError>>,
+    {
         let mut stored = 0;
         for row in self.store.claim_media(now, LEASE_MS, BATCH).await? {
             let (id, kind, attempts) = (row.id.clone(), row.kind.clone(), row.attempts);

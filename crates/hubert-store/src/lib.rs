@@ -49,7 +49,7 @@ pub use crypto::{KeyId, SecretKey};
 pub use events::{Event, EventBus};
 pub use ingest::{IngestBatch, IngestOutcome, NewInbound, NewStatus};
 pub use jobs::{ClaimedJob, JobResult};
-pub use media::{MediaRow, NewMedia};
+pub use media::{MediaRow, NewMedia, PlatformMedia};
 pub use profiles::ProfileChange;
 pub use rows::*;
 pub use two_factor::{ChallengeRow, NewChallenge, TwoFactorRow};

@@ -39,6 +39,16 @@ pub struct NewMedia {
     pub filename: Option<String>,
 }
 
+/// An attachment of a message known by its platform id.
+#[derive(Debug, Clone)]
+pub struct PlatformMedia {
+    pub platform_message_id: String,
+    pub kind: String,
+    pub source: String,
+    pub mime: Option<String>,
+    pub filename: Option<String>,
+}
+
 const COLUMNS: &str =
     "id, workspace_id, profile_id, message_id, kind, source, mime, filename, sha256, size, state, attempts, error";
 
@@ -58,6 +68,34 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// Records the attachments of messages known by their platform id (after the messages
+    /// were stored): each is added once per message and source, so a redelivered webhook
+    /// adds what an interrupted one did not. Returns how many were added.
+    pub async fn add_media_for_platform_ids(
+        &self,
+        workspace_id: &str,
+        profile_id: &str,
+        items: &[PlatformMedia],
+        now: i64,
+    ) -> Result<u64> {
+        on_pool!(&self.write, pool => {
+            let mut tx = pool.begin().await?;
+            let mut added = 0;
+            for m in items {
+                added += sqlx::query(
+                    "INSERT INTO media (id, workspace_id, profile_id, message_id, kind, source, mime, filename, state, next_attempt_at, created_at) \
+                     SELECT $1, m.workspace_id, m.profile_id, m.id, $2, $3, $4, $5, 'pending', $6, $6 FROM messages m \
+                     WHERE m.workspace_id = $7 AND m.profile_id = $8 AND m.platform_message_id = $9 AND m.direction = 'in' \
+                     AND NOT EXISTS (SELECT 1 FROM media d WHERE d.message_id = m.id AND d.source = $3)")
+                    .bind(hubert_core::new_id()).bind(&m.kind).bind(&m.source).bind(&m.mime).bind(&m.filename).bind(now)
+                    .bind(workspace_id).bind(profile_id).bind(&m.platform_message_id)
+                    .execute(&mut *tx).await?.rows_affected();
+            }
+            tx.commit().await?;
+            Ok(added)
+        })
     }
 
     /// Claims up to `limit` due fetches: each is pushed `lease_ms` into the future and

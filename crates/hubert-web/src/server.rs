@@ -67,6 +67,7 @@ pub struct RunningServer {
     shutdown: watch::Sender<bool>,
     server: tokio::task::JoinHandle<()>,
     worker: tokio::task::JoinHandle<()>,
+    media_worker: tokio::task::JoinHandle<()>,
     hub: tokio::task::JoinHandle<()>,
     sweeper: tokio::task::JoinHandle<()>,
     bridge: Option<tokio::task::JoinHandle<()>>,
@@ -109,6 +110,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let sweeper = spawn_sweeper(app.clone(), rx.clone());
     // Several instances on one PostgreSQL database share their live events.
     let bridge = app.store.bridge_events(&app.bus).await?;
+    let media_worker = hubert_app::workers::media::spawn(app.clone(), rx.clone(), Duration::from_secs(1));
     let worker = delivery::spawn(app.clone(), rx, config.worker_poll, config.crash_after_send);
     Ok(RunningServer {
         addr,
@@ -116,6 +118,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         shutdown,
         server,
         worker,
+        media_worker,
         hub,
         sweeper,
         bridge,
@@ -226,6 +229,7 @@ impl RunningServer {
         let _ = self.shutdown.send(true);
         let _ = tokio::time::timeout(Duration::from_secs(10), self.server).await;
         let _ = tokio::time::timeout(Duration::from_secs(10), self.worker).await;
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.media_worker).await;
         let _ = tokio::time::timeout(Duration::from_secs(10), self.hub).await;
         let _ = tokio::time::timeout(Duration::from_secs(10), self.sweeper).await;
         if let Some(bridge) = self.bridge {

@@ -47,6 +47,7 @@
 mod credentials;
 mod handshake;
 mod hosts;
+mod media;
 pub mod registry;
 mod rules;
 
@@ -62,6 +63,7 @@ use crate::{OutboundMessage, ParseError, ParsedDelivery, ReplyContext, SendOutco
 pub use credentials::{Credentials, CredentialsError};
 pub use handshake::{is_safe_challenge, HandshakeError, HandshakeReply, SafeChallenge, MAX_CHALLENGE_LEN};
 pub use hosts::{ApiHost, ApiUrls, GRAPH_HOST, INSTAGRAM_HOST, KNOWN_HOSTS, LINKEDIN_HOST, X_HOST};
+pub use media::{direct_link, is_media_kind, media_url_sources, MediaFetch, MediaFetchError, MediaSource};
 pub use registry::{channel, channel_by_name, channels, DynChannel};
 pub use rules::{
     ChannelRules, ConversationFacts, LengthLimit, LengthUnit, MessagingWindow, PrivateReplies, ReplyRules,
@@ -142,6 +144,23 @@ pub trait Channel: Send + Sync + 'static {
                 Some(ReplyContext::Private)
             }
         }
+    }
+
+    /// The attachments of a parsed message to fetch. Default: a direct link in
+    /// `metadata.media_url`.
+    fn media_sources(&self, msg: &crate::InboundMessage) -> Vec<MediaSource> {
+        media_url_sources(msg)
+    }
+
+    /// Where to fetch one attachment. Default: the source is the link, fetched without a
+    /// token.
+    fn media_fetch(
+        &self,
+        _ctx: SendContext<'_>,
+        _creds: &Self::Credentials,
+        source: &str,
+    ) -> impl Future<Output = Result<MediaFetch, MediaFetchError>> + Send {
+        std::future::ready(direct_link(source))
     }
 
     /// Starts this channel's fake platform (tests, demo, benchmarks).

@@ -59,6 +59,13 @@ pub trait DynChannel: Send + Sync {
     fn rules(&self) -> ChannelRules;
     fn reply_rules(&self, facts: &ConversationFacts<'_>) -> ReplyRules;
     fn private_context(&self, context: &ReplyContext) -> Option<ReplyContext>;
+    fn media_sources(&self, msg: &crate::InboundMessage) -> Vec<super::MediaSource>;
+    fn media_fetch<'a>(
+        &'a self,
+        ctx: SendContext<'a>,
+        creds: &'a Credentials,
+        source: &'a str,
+    ) -> BoxFuture<'a, Result<super::MediaFetch, super::MediaFetchError>>;
     #[cfg(feature = "fake")]
     fn start_fake(&self) -> BoxFuture<'static, Box<dyn crate::fake::FakePlatform>>;
 }
@@ -123,6 +130,22 @@ impl<C: Channel> DynChannel for C {
 
     fn parse_delivery(&self, raw: &[u8]) -> Result<ParsedDelivery, ParseError> {
         Channel::parse_delivery(self, raw)
+    }
+
+    fn media_sources(&self, msg: &crate::InboundMessage) -> Vec<super::MediaSource> {
+        Channel::media_sources(self, msg)
+    }
+
+    fn media_fetch<'a>(
+        &'a self,
+        ctx: SendContext<'a>,
+        creds: &'a Credentials,
+        source: &'a str,
+    ) -> BoxFuture<'a, Result<super::MediaFetch, super::MediaFetchError>> {
+        match typed::<C>(creds) {
+            Some(creds) => Box::pin(Channel::media_fetch(self, ctx, creds, source)),
+            None => Box::pin(async { Err(super::MediaFetchError::Gone("credentials of another platform".into())) }),
+        }
     }
 
     fn send<'a>(

@@ -177,8 +177,39 @@ async fn handle(State(state): State<Shared>, method: Method, uri: Uri, headers: 
         (Method::POST, [version, _phone_number_id, "messages"]) if is_graph_version(version) => {
             send_messages(&mut locked, &request).into_response()
         }
+        (Method::GET, [version, media_id]) if is_graph_version(version) => {
+            media_lookup(&request, &headers, media_id).into_response()
+        }
+        (Method::GET, ["media-files", media_id]) => media_file(&request, media_id),
         _ => graph_error(404, 100, "Unknown path components", None).into_response(),
     }
+}
+
+/// The bytes every fake WhatsApp attachment has: the start of a JPEG.
+pub const FAKE_MEDIA_JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01];
+
+/// `GET /{version}/{media-id}` → the short-lived link (§2(g)); ids starting `404` are gone.
+fn media_lookup(request: &RecordedRequest, headers: &HeaderMap, media_id: &str) -> ScriptedResponse {
+    if request.bearer_token().is_none() {
+        return graph_error(401, 190, "Invalid OAuth access token - Cannot parse access token", None);
+    }
+    if media_id.starts_with("404") || !media_id.bytes().all(|b| b.is_ascii_digit()) {
+        return graph_error(404, 100, "Unsupported get request", None);
+    }
+    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    ScriptedResponse::new(
+        200,
+        json!({"messaging_product": "whatsapp", "url": format!("http://{host}/media-files/{media_id}"),
+               "mime_type": "image/jpeg", "file_size": FAKE_MEDIA_JPEG.len().to_string(), "id": media_id}),
+    )
+}
+
+/// The file behind a link: only with the token, as on the real CDN.
+fn media_file(request: &RecordedRequest, _media_id: &str) -> Response {
+    if request.bearer_token().is_none() {
+        return graph_error(401, 190, "Invalid OAuth access token", None).into_response();
+    }
+    axum::response::IntoResponse::into_response(([(axum::http::header::CONTENT_TYPE, "image/jpeg")], FAKE_MEDIA_JPEG))
 }
 
 /// `v21.0`, `v25.0`, … any `v\d+\.\d+`.

@@ -27,7 +27,7 @@ use sha2::Sha256;
 use crate::channel::{ApiHost, GRAPH_HOST, X_HOST};
 
 pub use fakes::Fakes;
-pub use graph::{FakeGraph, WindowMode};
+pub use graph::{FakeGraph, WindowMode, FAKE_MEDIA_JPEG};
 pub use linkedin_server::FakeLinkedin;
 pub use meta_graph::{FakeMeta, FakeNetwork};
 pub use meta_webhook::{DeliveryReport, MetaWebhook};

@@ -76,6 +76,19 @@ impl Channel for WhatsappChannel {
         super::verify_signature(&creds.app_secret, header, raw)
     }
 
+    fn media_sources(&self, msg: &crate::InboundMessage) -> Vec<crate::channel::MediaSource> {
+        super::media::media_sources(msg)
+    }
+
+    async fn media_fetch(
+        &self,
+        ctx: SendContext<'_>,
+        creds: &WhatsappCredentials,
+        source: &str,
+    ) -> Result<crate::channel::MediaFetch, crate::channel::MediaFetchError> {
+        super::media::media_fetch(ctx.http, ctx.urls.get(GRAPH_HOST), creds, source).await
+    }
+
     fn parse_delivery(&self, raw: &[u8]) -> Result<ParsedDelivery, ParseError> {
         super::parse_delivery(raw)
     }

@@ -4,6 +4,7 @@
 
 mod channel;
 mod inbound;
+pub mod media;
 mod outbound;
 
 use std::collections::HashMap;

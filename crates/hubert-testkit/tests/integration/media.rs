@@ -84,10 +84,13 @@ both_backends!(attachments_are_fetched_stored_and_served_safely, |t| async move 
         item("m-big", "image", "/big"),
         item("m-gone", "image", "/expired"),
     ];
-    t.app.store.add_media(&items, t.app.now()).await.unwrap();
+    // Due in an hour of the fake clock, so the app's own worker (which would ask the
+    // WhatsApp channel) leaves them to this test's resolver.
+    let later = t.app.now() + 3_600_000;
+    t.app.store.add_media(&items, later).await.unwrap();
     let stored = t
         .app
-        .fetch_due_media(|row| async move {
+        .fetch_media_due_at(later, |row| async move {
             Ok::<_, FetchError>(MediaRequest {
                 url: row.source,
                 bearer: None,
@@ -145,3 +148,88 @@ both_backends!(attachments_are_fetched_stored_and_served_safely, |t| async move 
         404
     );
 });
+
+both_backends!(
+    a_whatsapp_photo_is_fetched_through_the_graph_api_and_shown,
+    |t| async move {
+        use hubert_channels::fake::whatsapp_payload::media_message;
+        use hubert_channels::MessageKind;
+        use hubert_core::Platform;
+        use hubert_testkit::{WA_APP_SECRET, WA_PHONE_NUMBER_ID};
+        let body = |wamid: &str, media_id: &str| {
+            media_message(
+                WA_PHONE_NUMBER_ID,
+                "31633334444",
+                "Joost Bakker",
+                wamid,
+                t.app.now() / 1000,
+                MessageKind::Image,
+                media_id,
+                "image/jpeg",
+                Some("Mijn meterstand"),
+            )
+        };
+        assert_eq!(
+            t.post_signed(
+                Platform::Whatsapp,
+                &t.wa_profile_id,
+                WA_APP_SECRET,
+                body("wamid.M1", "1045001")
+            )
+            .await,
+            200
+        );
+        // A redelivery adds nothing twice.
+        assert_eq!(
+            t.post_signed(
+                Platform::Whatsapp,
+                &t.wa_profile_id,
+                WA_APP_SECRET,
+                body("wamid.M1", "1045001")
+            )
+            .await,
+            200
+        );
+        assert_eq!(
+            t.post_signed(
+                Platform::Whatsapp,
+                &t.wa_profile_id,
+                WA_APP_SECRET,
+                body("wamid.M2", "4040001")
+            )
+            .await,
+            200
+        );
+        let conv = t.get("/api/v1/conversations").await["items"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut media = Vec::new();
+        for _ in 0..100 {
+            let detail = t.get(&format!("/api/v1/conversations/{conv}")).await;
+            media = detail["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|m| m["media"].as_array().cloned().unwrap_or_default())
+                .collect();
+            if media.len() == 2 && media.iter().all(|m| m["state"] != "pending") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(media.len(), 2, "{media:?}");
+        let stored = media
+            .iter()
+            .find(|m| m["state"] == "stored")
+            .expect("the photo is stored");
+        let gone = media.iter().find(|m| m["state"] != "stored").unwrap();
+        assert_eq!(gone["state"], "expired", "an unknown media id is given up");
+        let res = raw_get(t, stored["url"].as_str().unwrap(), Some(&t.agent_token)).await;
+        assert_eq!(res.headers()["content-type"], "image/jpeg");
+        assert_eq!(
+            res.bytes().await.unwrap().as_ref(),
+            hubert_channels::fake::FAKE_MEDIA_JPEG
+        );
+    }
+);
