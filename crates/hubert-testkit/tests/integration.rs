@@ -10,6 +10,8 @@ mod agents;
 mod channels;
 #[path = "integration/media.rs"]
 mod media;
+#[path = "integration/calendars.rs"]
+mod calendars;
 #[path = "integration/people.rs"]
 mod people;
 #[path = "integration/privacy_names.rs"]
