@@ -100,31 +100,51 @@ pub struct DeadlineView {
 impl App {
     /// A profile's calendars and norms over time: the one source of business time.
     pub async fn profile_clock(&self, p: &ProfileRow) -> Result<ProfileClock, AppError> {
-        let mut calendars = Versions::new(BusinessCalendar::always_in(self.calendar.name()));
-        for v in self.store.calendar_versions(&p.workspace_id, &p.id).await? {
-            let spec: CalendarSpec = serde_json::from_str(&v.spec).map_err(anyhow::Error::from)?;
-            let cal = BusinessCalendar::from_spec(&spec).map_err(anyhow::Error::msg)?;
-            calendars.push(v.effective_from, cal);
-        }
-        let mut norms = Versions::new(p.service_level());
-        for v in self.store.norm_versions(&p.workspace_id, &p.id).await? {
-            norms.push(
-                v.effective_from,
-                ServiceLevel {
-                    threshold_minutes: v.threshold_minutes,
-                    target_percent: v.target_percent,
-                },
-            );
-        }
-        Ok(ProfileClock { calendars, norms })
+        let mut clocks = self
+            .clocks_of(&p.workspace_id, std::slice::from_ref(p), Some(&p.id))
+            .await?;
+        Ok(clocks.remove(&p.id).expect("the profile's clock"))
     }
 
-    /// The clocks of every profile of the workspace, by profile id.
+    /// The clocks of every profile of the workspace, by profile id (three queries).
     pub async fn profile_clocks(&self, workspace_id: &str) -> Result<HashMap<String, ProfileClock>, AppError> {
-        let mut out = HashMap::new();
-        for p in self.store.profiles(workspace_id).await? {
-            let clock = self.profile_clock(&p).await?;
-            out.insert(p.id, clock);
+        let profiles = self.store.profiles(workspace_id).await?;
+        self.clocks_of(workspace_id, &profiles, None).await
+    }
+
+    async fn clocks_of(
+        &self,
+        workspace_id: &str,
+        profiles: &[ProfileRow],
+        only: Option<&str>,
+    ) -> Result<HashMap<String, ProfileClock>, AppError> {
+        let mut out: HashMap<String, ProfileClock> = profiles
+            .iter()
+            .map(|p| {
+                let clock = ProfileClock {
+                    calendars: Versions::new(BusinessCalendar::always_in(self.calendar.name())),
+                    norms: Versions::new(p.service_level()),
+                };
+                (p.id.clone(), clock)
+            })
+            .collect();
+        for v in self.store.calendar_versions(workspace_id, only).await? {
+            let Some(clock) = out.get_mut(&v.profile_id) else {
+                continue;
+            };
+            let spec: CalendarSpec = serde_json::from_str(&v.spec).map_err(anyhow::Error::from)?;
+            let cal = BusinessCalendar::from_spec(&spec).map_err(anyhow::Error::msg)?;
+            clock.calendars.push(v.effective_from, cal);
+        }
+        for v in self.store.norm_versions(workspace_id, only).await? {
+            let Some(clock) = out.get_mut(&v.profile_id) else {
+                continue;
+            };
+            let norm = ServiceLevel {
+                threshold_minutes: v.threshold_minutes,
+                target_percent: v.target_percent,
+            };
+            clock.norms.push(v.effective_from, norm);
         }
         Ok(out)
     }
@@ -139,9 +159,9 @@ impl App {
     pub async fn calendar(&self, who: &Principal, profile_id: &str) -> Result<CalendarView, AppError> {
         who.require(Role::Agent)?;
         let p = self.profile_row(who, profile_id).await?;
-        let rows = self.store.calendar_versions(&who.workspace_id, &p.id).await?;
+        let rows = self.store.calendar_versions(&who.workspace_id, Some(&p.id)).await?;
         let now = self.now();
-        let current = rows.iter().rev().find(|v| v.effective_from <= now).or(rows.first());
+        let current = rows.iter().rev().find(|v| v.effective_from <= now);
         let spec = match current {
             Some(v) => serde_json::from_str(&v.spec).map_err(anyhow::Error::from)?,
             None => CalendarSpec::always(self.calendar.name()),
@@ -178,7 +198,7 @@ impl App {
         let spec = parse_spec(&input)?;
         let cal = BusinessCalendar::from_spec(&spec).map_err(|m| AppError::Invalid("invalid_calendar", m))?;
         let now = self.now();
-        let effective_from = input.effective_from.unwrap_or(now);
+        let effective_from = effective_from(input.effective_from, now)?;
         let rewrite = self
             .check_history(who, &p, effective_from, input.rewrite_history)
             .await?;
@@ -253,7 +273,7 @@ impl App {
         let norm = ServiceLevel::parse(input.threshold_minutes, input.target_percent)
             .map_err(|m| AppError::Invalid("invalid_service_level", m.into()))?;
         let now = self.now();
-        let effective_from = input.effective_from.unwrap_or(now);
+        let effective_from = effective_from(input.effective_from, now)?;
         let rewrite = self
             .check_history(who, &p, effective_from, input.rewrite_history)
             .await?;
@@ -285,7 +305,7 @@ impl App {
     pub async fn norm(&self, who: &Principal, profile_id: &str) -> Result<NormView, AppError> {
         who.require(Role::Agent)?;
         let p = self.profile_row(who, profile_id).await?;
-        let versions = self.store.norm_versions(&who.workspace_id, &p.id).await?;
+        let versions = self.store.norm_versions(&who.workspace_id, Some(&p.id)).await?;
         Ok(NormView {
             profile_id: p.id.clone(),
             threshold_minutes: p.threshold_minutes,
@@ -363,6 +383,18 @@ pub struct NormVersionView {
     pub threshold_minutes: i64,
     pub target_percent: f64,
     pub created_at: i64,
+}
+
+/// `effective_from` as given (epoch ms, not before 1970) or now.
+fn effective_from(given: Option<i64>, now: i64) -> Result<i64, AppError> {
+    match given {
+        Some(t) if t < 0 => Err(AppError::Invalid(
+            "invalid_effective_from",
+            "effective_from must be epoch milliseconds (not before 1970).".into(),
+        )),
+        Some(t) => Ok(t),
+        None => Ok(now),
+    }
 }
 
 fn to_value<T: Serialize>(v: &T) -> Value {

@@ -8,6 +8,7 @@ use crate::{on_pool, Result, Store};
 /// One stored calendar version: the spec as JSON text.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CalendarVersionRow {
+    pub profile_id: String,
     pub effective_from: i64,
     pub spec: String,
     pub created_by: String,
@@ -17,6 +18,7 @@ pub struct CalendarVersionRow {
 /// One stored norm version.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NormVersionRow {
+    pub profile_id: String,
     pub effective_from: i64,
     pub threshold_minutes: i64,
     pub target_percent: f64,
@@ -36,22 +38,27 @@ pub struct VersionEffects<'a> {
 pub type AnsweredMessage = (String, i64, i64);
 
 impl Store {
-    /// A profile's calendar versions, oldest first (equal moments: in order of creation).
-    pub async fn calendar_versions(&self, workspace_id: &str, profile_id: &str) -> Result<Vec<CalendarVersionRow>> {
+    /// The calendar versions of one profile (or of every profile of the workspace), oldest
+    /// first (equal moments: in order of creation).
+    pub async fn calendar_versions(
+        &self,
+        workspace_id: &str,
+        profile_id: Option<&str>,
+    ) -> Result<Vec<CalendarVersionRow>> {
         on_pool!(&self.read, pool => {
             Ok(sqlx::query_as::<_, CalendarVersionRow>(
-                "SELECT effective_from, spec, created_by, created_at FROM calendar_versions \
-                 WHERE workspace_id = $1 AND profile_id = $2 ORDER BY effective_from, created_at, id")
+                "SELECT profile_id, effective_from, spec, created_by, created_at FROM calendar_versions \
+                 WHERE workspace_id = $1 AND ($2 IS NULL OR profile_id = $2) ORDER BY effective_from, created_at, id")
                 .bind(workspace_id).bind(profile_id).fetch_all(pool).await?)
         })
     }
 
-    /// A profile's norm versions, oldest first.
-    pub async fn norm_versions(&self, workspace_id: &str, profile_id: &str) -> Result<Vec<NormVersionRow>> {
+    /// The norm versions of one profile (or of every profile), oldest first.
+    pub async fn norm_versions(&self, workspace_id: &str, profile_id: Option<&str>) -> Result<Vec<NormVersionRow>> {
         on_pool!(&self.read, pool => {
             Ok(sqlx::query_as::<_, NormVersionRow>(
-                "SELECT effective_from, threshold_minutes, target_percent, created_by, created_at FROM norm_versions \
-                 WHERE workspace_id = $1 AND profile_id = $2 ORDER BY effective_from, created_at, id")
+                "SELECT profile_id, effective_from, threshold_minutes, target_percent, created_by, created_at FROM norm_versions \
+                 WHERE workspace_id = $1 AND ($2 IS NULL OR profile_id = $2) ORDER BY effective_from, created_at, id")
                 .bind(workspace_id).bind(profile_id).fetch_all(pool).await?)
         })
     }

@@ -177,7 +177,12 @@ impl Store {
                         .bind(workspace_id).bind(&id).bind(clock.waited_ms(created_at, now)).execute(&mut *tx).await?;
                 }
             }
-            let answered_after_ms = waiting_since.map(|w| (now - w).max(0));
+            // In business time when the profile has a calendar (the inbox verdict then
+            // matches the reports).
+            let answered_after_ms = waiting_since.map(|w| match r.clock {
+                Some(clock) => clock.waited_ms(w, now),
+                None => (now - w).max(0),
+            });
             sqlx::query("UPDATE conversations SET status = CASE WHEN status = 'resolved' THEN status ELSE 'pending' END, waiting_since = NULL, \
                          last_answer_ms = COALESCE($3, last_answer_ms), last_message_at = $4, last_snippet = $5, updated_at = $4 \
                          WHERE workspace_id = $1 AND id = $2")
