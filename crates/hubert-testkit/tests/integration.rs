@@ -6,12 +6,12 @@
 mod accounts;
 #[path = "integration/agents.rs"]
 mod agents;
+#[path = "integration/calendars.rs"]
+mod calendars;
 #[path = "integration/channels.rs"]
 mod channels;
 #[path = "integration/media.rs"]
 mod media;
-#[path = "integration/calendars.rs"]
-mod calendars;
 #[path = "integration/people.rs"]
 mod people;
 #[path = "integration/privacy_names.rs"]
