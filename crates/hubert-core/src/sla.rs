@@ -353,6 +353,39 @@ mod tests {
         assert_eq!(percentile(&[7], 90), Some(7));
     }
 
+    #[test]
+    fn each_message_is_scored_under_the_norm_of_its_arrival() {
+        let mut clock = ProfileClock::always(jiff::tz::TimeZone::UTC, WA);
+        let strict = ServiceLevel {
+            threshold_minutes: 5,
+            target_percent: 80.0,
+        };
+        clock.norms.push(T0 + 60 * MINUTE, strict);
+        let rec = |received_at, ms| ResponseRecord {
+            received_at,
+            response_ms: Some(ms),
+            business_response_ms: None,
+            no_reply_needed: false,
+        };
+        // Ten minutes: within the 15-minute norm before the change, not the 5-minute one after.
+        let both = [rec(T0, 10 * MINUTE), rec(T0 + 61 * MINUTE, 10 * MINUTE)];
+        let s = summarize_on(&clock, &both, T0 + 200 * MINUTE);
+        assert_eq!((s.answered, s.answered_within), (2, 1));
+        assert_eq!(s.target_percent, 80.0);
+        // The stored business response time is what is compared.
+        let r = ResponseRecord {
+            business_response_ms: Some(4 * MINUTE),
+            ..rec(T0 + 61 * MINUTE, 60 * MINUTE)
+        };
+        assert_eq!(summarize_on(&clock, &[r], T0 + 200 * MINUTE).answered_within, 1);
+        // A waiting message's state follows its own norm too.
+        assert_eq!(waiting_on(&clock, T0, T0 + 10 * MINUTE).state, SlaState::Inside);
+        assert_eq!(
+            waiting_on(&clock, T0 + 61 * MINUTE, T0 + 71 * MINUTE).state,
+            SlaState::Outside
+        );
+    }
+
     fn rank(s: SlaState) -> u8 {
         match s {
             SlaState::Inside => 0,
