@@ -34,6 +34,10 @@ pub struct VersionEffects<'a> {
     pub audit: Option<NewAudit<'a>>,
 }
 
+pub(crate) const INSERT_NORM_VERSION: &str =
+    "INSERT INTO norm_versions (id, workspace_id, profile_id, effective_from, \
+    threshold_minutes, target_percent, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
 /// A customer message that has been answered: `(id, created_at, answered_at)`.
 pub type AnsweredMessage = (String, i64, i64);
 
@@ -133,8 +137,7 @@ impl Store {
         now: i64,
         audit: Option<&NewAudit<'_>>,
     ) -> Result<()> {
-        const INSERT: &str = "INSERT INTO norm_versions (id, workspace_id, profile_id, effective_from, threshold_minutes, target_percent, created_by, created_at) \
-                              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        const INSERT: &str = INSERT_NORM_VERSION;
         on_pool!(&self.write, pool => {
             let mut tx = pool.begin().await?;
             let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM norm_versions WHERE workspace_id = $1 AND profile_id = $2")

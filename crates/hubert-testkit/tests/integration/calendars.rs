@@ -220,3 +220,45 @@ both_backends!(the_holiday_calendar_lists_every_day_with_its_options, |t| async 
     let (status, _) = t.get_as("/api/v1/holidays?country=be&year=2025", &t.token).await;
     assert_eq!(status, 422);
 });
+
+both_backends!(a_norm_changed_by_patch_applies_from_now_on, |t| async move {
+    t.customer_writes(FATIMA, "Fatima", "wamid.CAL3", "Hallo?").await;
+    let id = t.only_conversation(&t.wa_profile_id).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    t.clock.advance(10 * MINUTE);
+    t.reply(&id, json!({ "text": "Ik help u graag." })).await;
+    let res = t
+        .http
+        .patch(t.url(&format!("/api/v1/profiles/{}", t.wa_profile_id)))
+        .bearer_auth(&t.token)
+        .json(&json!({ "service_level": { "threshold_minutes": 5 } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let norm = t
+        .get(&format!("/api/v1/profiles/{}/service-level", t.wa_profile_id))
+        .await;
+    assert_eq!(norm["threshold_minutes"], 5);
+    let versions = norm["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2, "{norm}");
+    assert_eq!(
+        versions[0]["effective_from"],
+        Value::Null,
+        "the earlier norm from the start"
+    );
+    assert_eq!(versions[0]["threshold_minutes"], 15);
+    assert_eq!(versions[1]["effective_from"], t.now());
+    let report = t
+        .get(&format!(
+            "/api/v1/reports/service-level?profile={}&from=2026-01-01&to=2026-01-01&bucket=day",
+            t.wa_profile_id
+        ))
+        .await;
+    assert_eq!(
+        report["buckets"][0]["answered_within"], 1,
+        "answered in 10 of 15 minutes: {report}"
+    );
+});
