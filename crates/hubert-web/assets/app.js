@@ -115,13 +115,18 @@
       const cls = rest < 0 ? "outside" : rest <= threshold / 5 ? "at_risk" : "inside";
       return { cls, text: t("sla.paused", { t: weekdayTime(sla.paused_until) }) };
     }
-    const left = sla.deadline - serverNow();
+    // Business time left: the server's remaining_ms counted down since it was fetched
+    // (never more than the wall-clock time to the deadline); the next refresh corrects it.
+    const sinceFetch = sla.fetched_at ? Math.max(0, serverNow() - sla.fetched_at) : 0;
+    const wall = sla.deadline - serverNow();
+    const left = typeof sla.remaining_ms === "number" ? Math.min(wall, sla.remaining_ms - sinceFetch) : wall;
     if (left < 0) return { cls: "outside", text: t("sla.late", { n: duration(left) }) };
     if (left <= threshold / 5) return { cls: "at_risk", text: t("sla.left", { n: duration(left) }) };
     return { cls: "inside", text: t("sla.left", { n: duration(left) }) };
   }
 
   function badge(conv) {
+    if (conv.sla && !conv.sla.fetched_at) conv.sla.fetched_at = serverNow();
     const b = badgeState(conv.sla, conv.service_level.threshold_minutes);
     const node = el("span", { class: "badge sla-" + b.cls, text: b.text });
     node.dataset.sla = JSON.stringify(conv.sla);
