@@ -406,6 +406,7 @@ async fn seed_history(app: &App, wa: &ProfileRow, x: &ProfileRow, agents: &[Prin
                     reply_context: &conv.reply_context,
                     seen_message_id: None,
                     force: true,
+                    clock: None,
                 };
                 let out = app
                     .store

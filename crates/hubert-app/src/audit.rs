@@ -51,6 +51,7 @@ audit_kinds! {
     ProfileCreated => "profile.created", "A platform profile was connected.";
     ProfileUpdated => "profile.updated", "A profile's name, credentials or norm was changed (the detail says which).";
     ProfileDisconnected => "profile.disconnected", "A profile was disconnected: webhooks and sends stopped, history kept.";
+    HistoryRewritten => "history.rewritten", "A calendar or norm was set with an effective_from before messages that had already arrived: their business response times and scores were recomputed.";
     KeyRotated => "key.rotated", "The key that encrypts credentials was replaced.";
     WallboardCreated => "wallboard.create", "A wallboard link was made.";
     WallboardRevoked => "wallboard.revoke", "A wallboard link was revoked.";

@@ -130,6 +130,12 @@ impl App {
         let author = who.user_id.clone().unwrap_or_else(|| who.actor_id.clone());
         let context_json = serde_json::to_string(&context).unwrap_or_else(|_| "{}".into());
         let metadata = metadata.to_string();
+        let profile = self
+            .store
+            .profile(&who.workspace_id, &conv.profile_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let clock = self.profile_clock(&profile).await?;
         let outcome = self
             .store
             .reply(
@@ -143,6 +149,7 @@ impl App {
                     reply_context: &context_json,
                     seen_message_id: req.seen_message_id.as_deref(),
                     force: req.force,
+                    clock: Some(&clock),
                 },
                 self.now(),
             )

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendars;
 pub mod conversations;
 pub mod error;
 pub mod handshakes;

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use hubert_core::business::ProfileClock;
 use hubert_core::sla::{self, BucketStats, ResponseRecord};
 use hubert_core::time::Bucket;
 use hubert_core::Role;
@@ -91,7 +92,7 @@ impl App {
                 .store
                 .response_records(&who.workspace_id, Some(&p.id), from, to)
                 .await?;
-            per_profile.push((p.service_level(), records));
+            per_profile.push((self.profile_clock(p).await?, records));
         }
         let mut buckets = Vec::new();
         let cal = &self.calendar;
@@ -131,7 +132,8 @@ impl App {
                 .store
                 .response_records(&who.workspace_id, Some(&p.id), from, to)
                 .await?;
-            let stats = sla::summarize(&p.service_level(), &records, now);
+            let clock = self.profile_clock(&p).await?;
+            let stats = sla::summarize_on(&clock, &records, now);
             out.push(TodayScore {
                 target_met: stats.target_met(),
                 profile_id: p.id,
@@ -149,7 +151,7 @@ impl App {
 }
 
 /// Scores the records in `[lo, hi)` of every profile and merges the counts.
-fn score(per_profile: &[(hubert_core::ServiceLevel, Vec<ResponseRecord>)], lo: i64, hi: i64, now: i64) -> BucketStats {
+fn score(per_profile: &[(ProfileClock, Vec<ResponseRecord>)], lo: i64, hi: i64, now: i64) -> BucketStats {
     let mut parts: HashMap<usize, BucketStats> = HashMap::new();
     let mut times: Vec<i64> = Vec::new();
     for (i, (level, records)) in per_profile.iter().enumerate() {
@@ -164,7 +166,7 @@ fn score(per_profile: &[(hubert_core::ServiceLevel, Vec<ResponseRecord>)], lo: i
                 .filter(|r| !r.no_reply_needed)
                 .filter_map(|r| r.response_ms),
         );
-        parts.insert(i, sla::summarize(level, &slice, now));
+        parts.insert(i, sla::summarize_on(level, &slice, now));
     }
     if parts.len() == 1 {
         return parts.remove(&0).expect("one part");
@@ -175,7 +177,10 @@ fn score(per_profile: &[(hubert_core::ServiceLevel, Vec<ResponseRecord>)], lo: i
     let within = sum(|s| s.answered_within);
     let overdue = sum(|s| s.overdue_unanswered);
     let decided = answered + overdue;
-    let target = per_profile.iter().map(|(l, _)| l.target_percent).fold(0.0, f64::max);
+    let target = per_profile
+        .iter()
+        .map(|(c, _)| c.norms.current().target_percent)
+        .fold(0.0, f64::max);
     BucketStats {
         needing_answer: sum(|s| s.needing_answer),
         answered,

@@ -2,6 +2,7 @@
 //! pages' live updates. Typed, so the OpenAPI document is generated from the same
 //! structs that are serialised. Times are epoch milliseconds. Credentials never appear.
 
+use hubert_core::business::ProfileClock;
 use hubert_core::sla::{self, SlaState, SlaStatus};
 use hubert_store::{ConversationRow, MessageRow};
 use serde::Serialize;
@@ -11,11 +12,15 @@ use utoipa::ToSchema;
 use crate::presence::Viewer;
 
 /// The service level of a conversation right now: waiting (inside / at risk / outside),
-/// or the verdict on the last answer (met / missed).
-pub fn conversation_sla(c: &ConversationRow, now: i64) -> SlaStatus {
+/// or the verdict on the last answer (met / missed). With the profile's clock, waiting is
+/// measured in business time (and `paused_until` set while the clock stands still).
+pub fn conversation_sla(c: &ConversationRow, clock: Option<&ProfileClock>, now: i64) -> SlaStatus {
     let level = c.service_level();
     if let Some(since) = c.waiting_since {
-        return sla::waiting(&level, since, now);
+        return match clock {
+            Some(clock) => sla::waiting_on(clock, since, now),
+            None => sla::waiting(&level, since, now),
+        };
     }
     match c.last_answer_ms {
         Some(ms) => sla::answered(&level, 0, ms),
@@ -25,6 +30,7 @@ pub fn conversation_sla(c: &ConversationRow, now: i64) -> SlaStatus {
             deadline: None,
             remaining_ms: None,
             response_ms: None,
+            paused_until: None,
         },
     }
 }
@@ -37,9 +43,12 @@ pub struct SlaView {
     pub state: String,
     pub waiting_since: Option<i64>,
     pub deadline: Option<i64>,
-    /// Negative once late.
+    /// Business time left (negative once late).
     pub remaining_ms: Option<i64>,
     pub response_ms: Option<i64>,
+    /// Outside opening hours while waiting: the clock stands still until this moment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused_until: Option<i64>,
 }
 
 impl From<&SlaStatus> for SlaView {
@@ -51,6 +60,7 @@ impl From<&SlaStatus> for SlaView {
             deadline: if answered { None } else { s.deadline },
             remaining_ms: s.remaining_ms,
             response_ms: s.response_ms,
+            paused_until: if answered { None } else { s.paused_until },
         }
     }
 }
@@ -100,7 +110,7 @@ pub struct ConversationView {
 }
 
 impl ConversationView {
-    pub fn new(c: &ConversationRow, now: i64) -> Self {
+    pub fn new(c: &ConversationRow, clock: Option<&ProfileClock>, now: i64) -> Self {
         Self {
             id: c.id.clone(),
             profile_id: c.profile_id.clone(),
@@ -124,7 +134,7 @@ impl ConversationView {
                 threshold_minutes: c.threshold_minutes,
                 target_percent: c.target_percent,
             },
-            sla: SlaView::from(&conversation_sla(c, now)),
+            sla: SlaView::from(&conversation_sla(c, clock, now)),
         }
     }
 }
@@ -147,7 +157,10 @@ pub struct MessageView {
     pub delivery_status: Option<String>,
     pub delivery_error: Option<String>,
     pub answered_at: Option<i64>,
+    /// Wall-clock time until the answer.
     pub response_ms: Option<i64>,
+    /// The same in business time (opening hours of the calendar in force at arrival).
+    pub business_response_ms: Option<i64>,
     pub no_reply_needed: bool,
     /// Attachments (photos, video, audio, files): fetched from the platform and served by
     /// `GET /api/v1/media/{id}`.
@@ -173,6 +186,7 @@ impl From<&MessageRow> for MessageView {
             delivery_error: m.delivery_error.clone(),
             answered_at: m.answered_at,
             response_ms: m.response_ms,
+            business_response_ms: m.business_response_ms.or(m.response_ms),
             no_reply_needed: m.no_reply_needed != 0,
             media: Vec::new(),
         }

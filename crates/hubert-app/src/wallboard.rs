@@ -387,7 +387,8 @@ impl App {
         let mut last_week_all: Vec<ResponseRecord> = Vec::new();
         let mut within_all = (0u64, 0u64);
         for p in &profiles {
-            let level = p.service_level();
+            let clock = self.profile_clock(p).await?;
+            let level = *clock.norms.current();
             let today = self
                 .store
                 .response_records(ws, Some(&p.id), today_start, today_end)
@@ -396,13 +397,13 @@ impl App {
                 .store
                 .response_records(ws, Some(&p.id), week_ago, week_ago + DAY)
                 .await?;
-            let stats = sla::summarize(&level, &today, now);
+            let stats = sla::summarize_on(&clock, &today, now);
             within_all.0 += stats.answered_within;
             within_all.1 += stats.answered + stats.overdue_unanswered;
             let queue = queues.iter().find(|q| q.profile_id == p.id);
             let oldest = queue.and_then(|q| q.oldest_waiting_since);
             let oldest_state = oldest
-                .map(|since| sla::waiting(&level, since, now).state)
+                .map(|since| sla::waiting_on(&clock, since, now).state)
                 .unwrap_or(SlaState::None);
             cards.push(json!({
                 "id": p.id, "name": p.name, "platform": p.platform,

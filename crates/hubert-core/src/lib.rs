@@ -1,8 +1,10 @@
 //! The vocabulary of Hubert: ids, time, platforms, service levels and the pure maths
 //! around them. Nothing here does I/O or is async; every other crate builds on these types.
 
+pub mod business;
 pub mod calendar;
 pub mod conversation;
+pub mod holidays;
 pub mod ids;
 pub mod limits;
 pub mod platform;

@@ -9,9 +9,13 @@
 //!   (the threshold itself included: an answer at exactly 15:00 still meets a 15-minute
 //!   norm), `outside` once the threshold has passed.
 //! - An answered message `met` the norm when its response time is at most the threshold.
+//! - Time is business time ([`crate::business`]): with opening hours the clock stands still
+//!   while the profile is closed; in mode `always` business time is wall-clock time. A
+//!   message is scored under the calendar and norm in force when it arrived.
 
 use serde::{Deserialize, Serialize};
 
+use crate::business::ProfileClock;
 use crate::time::{Timestamp, MINUTE};
 
 /// A norm: `target_percent` of messages answered within `threshold_minutes`.
@@ -83,6 +87,8 @@ pub struct SlaStatus {
     pub remaining_ms: Option<i64>,
     /// How long the customer waited for the answer. Only once answered.
     pub response_ms: Option<i64>,
+    /// While waiting outside opening hours: the moment the clock runs again.
+    pub paused_until: Option<Timestamp>,
 }
 
 /// The status of something still waiting since `waiting_since`, at `now`.
@@ -102,7 +108,37 @@ pub fn waiting(sl: &ServiceLevel, waiting_since: Timestamp, now: Timestamp) -> S
         deadline: Some(deadline),
         remaining_ms: Some(deadline - now),
         response_ms: None,
+        paused_until: None,
     }
+}
+
+/// [`waiting`] in business time: the state follows the open milliseconds since
+/// `waiting_since` under the calendar and norm in force then; `remaining_ms` is business
+/// time left (negative once late) and `deadline` the instant it runs out.
+pub fn waiting_on(clock: &ProfileClock, waiting_since: Timestamp, now: Timestamp) -> SlaStatus {
+    let (sl, cal) = clock.rules_at(waiting_since);
+    let elapsed = cal.business_ms(waiting_since, now);
+    let mut s = waiting(sl, waiting_since, waiting_since + elapsed);
+    s.deadline = cal.deadline(waiting_since, sl.threshold_ms());
+    s.remaining_ms = Some(sl.threshold_ms() - elapsed);
+    s.paused_until = cal.paused_until(now);
+    s
+}
+
+/// [`answered`] in business time: met when the open milliseconds until the answer are at
+/// most the threshold in force when the message arrived.
+pub fn answered_on(clock: &ProfileClock, waiting_since: Timestamp, answered_at: Timestamp) -> SlaStatus {
+    let (sl, cal) = clock.rules_at(waiting_since);
+    let business = cal.business_ms(waiting_since, answered_at);
+    let mut s = answered(sl, waiting_since, waiting_since + business);
+    s.deadline = cal.deadline(waiting_since, sl.threshold_ms());
+    s.response_ms = Some((answered_at - waiting_since).max(0));
+    s.state = if business <= sl.threshold_ms() {
+        SlaState::Met
+    } else {
+        SlaState::Missed
+    };
+    s
 }
 
 /// The verdict on a message that waited `response_ms` for its answer.
@@ -118,6 +154,7 @@ pub fn answered(sl: &ServiceLevel, waiting_since: Timestamp, answered_at: Timest
         deadline: Some(waiting_since + sl.threshold_ms()),
         remaining_ms: None,
         response_ms: Some(response_ms),
+        paused_until: None,
     }
 }
 
@@ -125,8 +162,11 @@ pub fn answered(sl: &ServiceLevel, waiting_since: Timestamp, answered_at: Timest
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResponseRecord {
     pub received_at: Timestamp,
-    /// Set once the message was answered by a human.
+    /// Set once the message was answered by a human (wall clock).
     pub response_ms: Option<i64>,
+    /// The same in business time under the calendar in force at arrival (`None`: as
+    /// `response_ms`).
+    pub business_response_ms: Option<i64>,
     /// Clock stopped by "no reply needed".
     pub no_reply_needed: bool,
 }
@@ -155,8 +195,16 @@ impl BucketStats {
     }
 }
 
-/// Scores a set of customer messages against a norm at `now`.
+/// Scores a set of customer messages against a norm at `now` (wall-clock time).
 pub fn summarize(sl: &ServiceLevel, records: &[ResponseRecord], now: Timestamp) -> BucketStats {
+    let clock = ProfileClock::always(jiff::tz::TimeZone::UTC, *sl);
+    summarize_on(&clock, records, now)
+}
+
+/// Scores customer messages in business time, each against the norm and calendar in force
+/// when it arrived; the target shown is the current norm's. Median and p90 are wall-clock
+/// response times (what the customer experienced).
+pub fn summarize_on(clock: &ProfileClock, records: &[ResponseRecord], now: Timestamp) -> BucketStats {
     let mut times: Vec<i64> = Vec::new();
     let (mut needing, mut within, mut overdue, mut not_needed) = (0u64, 0u64, 0u64, 0u64);
     for r in records {
@@ -165,15 +213,16 @@ pub fn summarize(sl: &ServiceLevel, records: &[ResponseRecord], now: Timestamp) 
             continue;
         }
         needing += 1;
+        let (sl, cal) = clock.rules_at(r.received_at);
         match r.response_ms {
             Some(ms) => {
                 times.push(ms);
-                if ms <= sl.threshold_ms() {
+                if r.business_response_ms.unwrap_or(ms) <= sl.threshold_ms() {
                     within += 1;
                 }
             }
             None => {
-                if now - r.received_at > sl.threshold_ms() {
+                if cal.business_ms(r.received_at, now) > sl.threshold_ms() {
                     overdue += 1;
                 }
             }
@@ -189,7 +238,7 @@ pub fn summarize(sl: &ServiceLevel, records: &[ResponseRecord], now: Timestamp) 
         overdue_unanswered: overdue,
         no_reply_needed: not_needed,
         percent_within: (decided > 0).then(|| within as f64 * 100.0 / decided as f64),
-        target_percent: sl.target_percent,
+        target_percent: clock.norms.current().target_percent,
         median_response_ms: percentile(&times, 50),
         p90_response_ms: percentile(&times, 90),
     }
@@ -255,26 +304,31 @@ mod tests {
                 received_at: T0,
                 response_ms: Some(5 * MINUTE),
                 no_reply_needed: false,
+                business_response_ms: None,
             },
             ResponseRecord {
                 received_at: T0,
                 response_ms: Some(20 * MINUTE),
                 no_reply_needed: false,
+                business_response_ms: None,
             },
             ResponseRecord {
                 received_at: T0,
                 response_ms: None,
                 no_reply_needed: false,
+                business_response_ms: None,
             },
             ResponseRecord {
                 received_at: at(50, 0),
                 response_ms: None,
                 no_reply_needed: false,
+                business_response_ms: None,
             },
             ResponseRecord {
                 received_at: T0,
                 response_ms: None,
                 no_reply_needed: true,
+                business_response_ms: None,
             },
         ];
         let s = summarize(&WA, &recs, at(60, 0));
@@ -297,6 +351,39 @@ mod tests {
         assert_eq!(percentile(&v, 90), Some(9));
         assert_eq!(percentile(&[], 90), None);
         assert_eq!(percentile(&[7], 90), Some(7));
+    }
+
+    #[test]
+    fn each_message_is_scored_under_the_norm_of_its_arrival() {
+        let mut clock = ProfileClock::always(jiff::tz::TimeZone::UTC, WA);
+        let strict = ServiceLevel {
+            threshold_minutes: 5,
+            target_percent: 80.0,
+        };
+        clock.norms.push(T0 + 60 * MINUTE, strict);
+        let rec = |received_at, ms| ResponseRecord {
+            received_at,
+            response_ms: Some(ms),
+            business_response_ms: None,
+            no_reply_needed: false,
+        };
+        // Ten minutes: within the 15-minute norm before the change, not the 5-minute one after.
+        let both = [rec(T0, 10 * MINUTE), rec(T0 + 61 * MINUTE, 10 * MINUTE)];
+        let s = summarize_on(&clock, &both, T0 + 200 * MINUTE);
+        assert_eq!((s.answered, s.answered_within), (2, 1));
+        assert_eq!(s.target_percent, 80.0);
+        // The stored business response time is what is compared.
+        let r = ResponseRecord {
+            business_response_ms: Some(4 * MINUTE),
+            ..rec(T0 + 61 * MINUTE, 60 * MINUTE)
+        };
+        assert_eq!(summarize_on(&clock, &[r], T0 + 200 * MINUTE).answered_within, 1);
+        // A waiting message's state follows its own norm too.
+        assert_eq!(waiting_on(&clock, T0, T0 + 10 * MINUTE).state, SlaState::Inside);
+        assert_eq!(
+            waiting_on(&clock, T0 + 61 * MINUTE, T0 + 71 * MINUTE).state,
+            SlaState::Outside
+        );
     }
 
     fn rank(s: SlaState) -> u8 {
@@ -333,7 +420,7 @@ mod tests {
 
         #[test]
         fn percent_within_is_a_percentage(times in proptest::collection::vec(proptest::option::of(0i64..10_000_000), 0..50)) {
-            let recs: Vec<_> = times.iter().map(|t| ResponseRecord { received_at: T0, response_ms: *t, no_reply_needed: false }).collect();
+            let recs: Vec<_> = times.iter().map(|t| ResponseRecord { received_at: T0, response_ms: *t, no_reply_needed: false, business_response_ms: None }).collect();
             let s = summarize(&WA, &recs, T0 + 100 * MINUTE);
             if let Some(p) = s.percent_within { prop_assert!((0.0..=100.0).contains(&p)); }
             prop_assert!(s.answered_within <= s.answered);

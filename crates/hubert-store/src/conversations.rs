@@ -15,7 +15,7 @@ const CONVERSATION_SELECT: &str = "SELECT c.id, c.workspace_id, c.profile_id, c.
 
 const MESSAGE_SELECT: &str = "SELECT m.id, m.conversation_id, m.direction, m.kind, m.text, m.summary, m.metadata, \
     m.platform_message_id, m.author_id, u.name AS author_name, m.created_at, m.delivery_status, m.delivery_error, \
-    m.answered_at, m.response_ms, m.no_reply_needed FROM messages m LEFT JOIN users u ON u.id = m.author_id";
+    m.answered_at, m.response_ms, m.business_response_ms, m.no_reply_needed FROM messages m LEFT JOIN users u ON u.id = m.author_id";
 
 /// Inbox filters. `None` means "any".
 #[derive(Debug, Clone, Default)]
@@ -48,6 +48,9 @@ pub struct NewReply<'a> {
     /// it, the reply is refused with `Conflict` unless `force` is set.
     pub seen_message_id: Option<&'a str>,
     pub force: bool,
+    /// The profile's calendars: answered messages get their business response time
+    /// under the calendar in force when each arrived (`None`: the wall clock).
+    pub clock: Option<&'a hubert_core::business::ProfileClock>,
 }
 
 impl Store {
@@ -161,10 +164,25 @@ impl Store {
                          VALUES ($1, $2, 'deliver', $3, 'queued', 0, $4, NULL, NULL, $4, $4)")
                 .bind(&job_id).bind(workspace_id).bind(&message_id).bind(now).execute(&mut *tx).await?;
             // One reply answers every customer message waiting before it.
-            sqlx::query("UPDATE messages SET answered_at = $3, response_ms = CASE WHEN created_at < $3 THEN $3 - created_at ELSE 0 END \
+            sqlx::query("UPDATE messages SET answered_at = $3, response_ms = CASE WHEN created_at < $3 THEN $3 - created_at ELSE 0 END, \
+                         business_response_ms = CASE WHEN created_at < $3 THEN $3 - created_at ELSE 0 END \
                          WHERE workspace_id = $1 AND conversation_id = $2 AND direction = 'in' AND answered_at IS NULL AND no_reply_needed = 0")
                 .bind(workspace_id).bind(conversation_id).bind(now).execute(&mut *tx).await?;
-            let answered_after_ms = waiting_since.map(|w| (now - w).max(0));
+            if let Some(clock) = r.clock {
+                let answered: Vec<(String, i64)> = sqlx::query_as(
+                    "SELECT id, created_at FROM messages WHERE workspace_id = $1 AND conversation_id = $2 AND direction = 'in' AND answered_at = $3")
+                    .bind(workspace_id).bind(conversation_id).bind(now).fetch_all(&mut *tx).await?;
+                for (id, created_at) in answered {
+                    sqlx::query("UPDATE messages SET business_response_ms = $3 WHERE workspace_id = $1 AND id = $2")
+                        .bind(workspace_id).bind(&id).bind(clock.waited_ms(created_at, now)).execute(&mut *tx).await?;
+                }
+            }
+            // In business time when the profile has a calendar (the inbox verdict then
+            // matches the reports).
+            let answered_after_ms = waiting_since.map(|w| match r.clock {
+                Some(clock) => clock.waited_ms(w, now),
+                None => (now - w).max(0),
+            });
             sqlx::query("UPDATE conversations SET status = CASE WHEN status = 'resolved' THEN status ELSE 'pending' END, waiting_since = NULL, \
                          last_answer_ms = COALESCE($3, last_answer_ms), last_message_at = $4, last_snippet = $5, updated_at = $4 \
                          WHERE workspace_id = $1 AND id = $2")

@@ -26,6 +26,7 @@ use sqlx::{ConnectOptions, PgPool, SqlitePool};
 pub mod audit;
 mod auth;
 mod bulk;
+mod calendars;
 mod conversations;
 pub mod credentials;
 pub mod crypto;
@@ -43,6 +44,7 @@ mod words;
 
 pub use audit::{AuditFilter, NewAudit};
 pub use auth::{NewSession, NewToken, NewUser};
+pub use calendars::{AnsweredMessage, CalendarVersionRow, NormVersionRow, VersionEffects};
 pub use conversations::{ConversationFilter, NewReply, ReplyOutcome};
 pub use credentials::{secret_key_from_env, KeyRotation, SecretError};
 pub use crypto::{KeyId, SecretKey};

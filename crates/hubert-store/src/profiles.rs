@@ -72,6 +72,24 @@ impl Store {
         let sealed = change.credentials.as_deref().map(|c| self.seal_credentials(id, c));
         on_pool!(&self.write, pool => {
             let mut tx = pool.begin().await?;
+            if change.threshold_minutes.is_some() || change.target_percent.is_some() {
+                // A norm changed here applies from now on, as a norm version (the first
+                // version keeps the earlier norm for the messages before it).
+                let before: Option<(i64, f64)> = sqlx::query_as(
+                    "SELECT threshold_minutes, target_percent FROM profiles WHERE workspace_id = $1 AND id = $2 AND disconnected_at IS NULL")
+                    .bind(workspace_id).bind(id).fetch_optional(&mut *tx).await?;
+                let Some(before) = before else { return Ok(false) };
+                let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM norm_versions WHERE workspace_id = $1 AND profile_id = $2")
+                    .bind(workspace_id).bind(id).fetch_one(&mut *tx).await?;
+                let after = (change.threshold_minutes.unwrap_or(before.0), change.target_percent.unwrap_or(before.1));
+                let versions = if count == 0 { vec![(i64::MIN, before), (audit.at, after)] } else { vec![(audit.at, after)] };
+                for (from, (threshold, target)) in versions {
+                    sqlx::query(crate::calendars::INSERT_NORM_VERSION)
+                        .bind(hubert_core::new_id()).bind(workspace_id).bind(id).bind(from)
+                        .bind(threshold).bind(target).bind(audit.actor).bind(audit.at)
+                        .execute(&mut *tx).await?;
+                }
+            }
             let done = sqlx::query(
                 "UPDATE profiles SET name = COALESCE($3, name), credentials = COALESCE($4, credentials), \
                  threshold_minutes = COALESCE($5, threshold_minutes), target_percent = COALESCE($6, target_percent) \

@@ -163,6 +163,7 @@ pub struct MessageRow {
     pub delivery_error: Option<String>,
     pub answered_at: Option<i64>,
     pub response_ms: Option<i64>,
+    pub business_response_ms: Option<i64>,
     pub no_reply_needed: i64,
 }
 

@@ -6,6 +6,8 @@
 mod accounts;
 #[path = "integration/agents.rs"]
 mod agents;
+#[path = "integration/calendars.rs"]
+mod calendars;
 #[path = "integration/channels.rs"]
 mod channels;
 #[path = "integration/media.rs"]

@@ -84,6 +84,16 @@
     return d.toLocaleDateString(BOOT.lang === "en" ? "en-GB" : "nl-NL", { day: "numeric", month: "short" }) + " " + hm;
   }
 
+  // "ma 08:00" / "Mon 08:00" in the team's time zone.
+  function weekdayTime(ms) {
+    const locale = BOOT.lang === "en" ? "en-GB" : "nl-NL";
+    const opts = { weekday: "short", hour: "2-digit", minute: "2-digit" };
+    if (BOOT.time_zone) opts.timeZone = BOOT.time_zone;
+    const parts = new Intl.DateTimeFormat(locale, opts).formatToParts(new Date(ms));
+    const part = (type) => (parts.find((p) => p.type === type) || {}).value || "";
+    return part("weekday").replace(".", "") + " " + part("hour") + ":" + part("minute");
+  }
+
   const PLATFORM = { whatsapp: "WhatsApp", x: "X", facebook: "Facebook", instagram: "Instagram", linkedin: "LinkedIn", telegram: "Telegram", email: "E-mail" };
   const PLATFORM_ICON = { whatsapp: "WA", x: "𝕏", facebook: "f", instagram: "IG", linkedin: "in", telegram: "TG", email: "@" };
 
@@ -97,14 +107,26 @@
     }
     if (sla.state === "not_needed") return { cls: "none", text: t("sla.not_needed") };
     if (!sla.deadline) return { cls: "none", text: t("sla.none") };
-    const left = sla.deadline - serverNow();
     const threshold = thresholdMinutes * 60000;
+    // Outside opening hours the clock stands still (business time, hubert_core::business):
+    // the badge shows when it runs again and keeps the state the server gave.
+    if (sla.paused_until && serverNow() < sla.paused_until) {
+      const rest = sla.remaining_ms === null || sla.remaining_ms === undefined ? 0 : sla.remaining_ms;
+      const cls = rest < 0 ? "outside" : rest <= threshold / 5 ? "at_risk" : "inside";
+      return { cls, text: t("sla.paused", { t: weekdayTime(sla.paused_until) }) };
+    }
+    // Business time left: the server's remaining_ms counted down since it was fetched
+    // (never more than the wall-clock time to the deadline); the next refresh corrects it.
+    const sinceFetch = sla.fetched_at ? Math.max(0, serverNow() - sla.fetched_at) : 0;
+    const wall = sla.deadline - serverNow();
+    const left = typeof sla.remaining_ms === "number" ? Math.min(wall, sla.remaining_ms - sinceFetch) : wall;
     if (left < 0) return { cls: "outside", text: t("sla.late", { n: duration(left) }) };
     if (left <= threshold / 5) return { cls: "at_risk", text: t("sla.left", { n: duration(left) }) };
     return { cls: "inside", text: t("sla.left", { n: duration(left) }) };
   }
 
   function badge(conv) {
+    if (conv.sla && !conv.sla.fetched_at) conv.sla.fetched_at = serverNow();
     const b = badgeState(conv.sla, conv.service_level.threshold_minutes);
     const node = el("span", { class: "badge sla-" + b.cls, text: b.text });
     node.dataset.sla = JSON.stringify(conv.sla);

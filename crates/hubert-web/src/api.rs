@@ -409,12 +409,13 @@ async fn list_conversations(
         None => {}
     }
     let now = web.app.now();
+    let clocks = web.app.profile_clocks(&who.workspace_id).await?;
     let items = web
         .app
         .list_conversations(&who, &filter)
         .await?
         .iter()
-        .map(|c| ConversationView::new(c, now))
+        .map(|c| ConversationView::new(c, clocks.get(&c.profile_id), now))
         .collect();
     Ok(Json(ConversationList { items, now }))
 }
@@ -436,6 +437,8 @@ async fn get_conversation(
         .starred_in_conversation(&who.workspace_id, &id)
         .await
         .map_err(AppError::from)?;
+    let clocks = web.app.profile_clocks(&who.workspace_id).await?;
+    let clock = clocks.get(&d.conversation.profile_id);
     let mut messages: Vec<MessageView> = d.messages.iter().map(MessageView::from).collect();
     for m in d.media {
         if let Some(view) = messages.iter_mut().find(|v| v.id == m.message_id) {
@@ -443,9 +446,9 @@ async fn get_conversation(
         }
     }
     Ok(Json(ConversationThread {
-        conversation: ConversationView::new(&d.conversation, now),
+        conversation: ConversationView::new(&d.conversation, clock, now),
         messages,
-        earlier: d.earlier.iter().map(|c| ConversationView::new(c, now)).collect(),
+        earlier: d.earlier.iter().map(|c| ConversationView::new(c, clock, now)).collect(),
         window_open: d.reply_rules.window_open,
         reply_rules: (&d.reply_rules).into(),
         starred,

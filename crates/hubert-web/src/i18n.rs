@@ -269,6 +269,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("sla.late", "{n} te laat", "{n} late"),
     ("sla.answered", "beantwoord in {n}", "answered in {n}"),
     ("sla.not_needed", "geen reactie nodig", "no reply needed"),
+    ("sla.paused", "klok staat stil tot {t}", "clock paused until {t}"),
     ("sla.none", "—", "—"),
     ("today.title", "Vandaag binnen de norm", "Within the norm today"),
     ("today.none", "nog geen metingen", "nothing measured yet"),

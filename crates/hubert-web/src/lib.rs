@@ -6,6 +6,7 @@ mod admin_accounts;
 mod admin_users;
 mod api;
 mod api_audit;
+mod api_calendars;
 mod api_media;
 mod api_security;
 mod api_text;
@@ -80,6 +81,7 @@ pub fn router(app: App, shutdown: tokio::sync::watch::Receiver<bool>, config: We
         .merge(openapi::routes())
         .merge(api_text::routes())
         .merge(api_tokens::routes())
+        .merge(api_calendars::routes())
         .merge(api_security::routes())
         .merge(api_media::routes())
         .merge(api_audit::routes())

@@ -209,6 +209,7 @@ fn app_page(web: &Web, user: PageUser, lang: Lang, selected: Option<String>) -> 
         "user": { "id": p.user_id, "name": p.name, "role": p.role.as_str() },
         "lang": lang.code(),
         "now": web.app.now(),
+        "time_zone": web.app.calendar.name(),
         "selected": selected,
     })
     .to_string()
