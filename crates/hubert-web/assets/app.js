@@ -209,6 +209,7 @@
     if (state.selected && state.selected !== id) leave(state.selected);
     state.selected = id;
     state.colleagueAnswered = false;
+    document.body.classList.add("reading");
     history.replaceState(null, "", "/conversations/" + id);
     renderList();
     await loadDetail();
@@ -217,6 +218,7 @@
 
   async function loadDetail() {
     if (!state.selected) return;
+    document.body.classList.add("reading");
     try {
       state.detail = await api("GET", "/api/v1/conversations/" + state.selected);
       clockOffset = state.detail.now - Date.now();
@@ -265,7 +267,9 @@
     const assignSelect = el("select", { "aria-label": t("conv.assign_to"), onchange: (e) => act("assign", { assignee: e.target.value || null }) },
       el("option", { value: "", text: t("conv.unassigned") }),
       ...state.users.map((u) => el("option", { value: u.id, text: u.name, selected: d.assignee && d.assignee.id === u.id })));
-    const header = el("header", { class: "conv-header" },
+    const back = el("button", { type: "button", class: "back link", "aria-label": t("nav.inbox"), text: "← " + t("nav.inbox"),
+      onclick: () => { document.body.classList.remove("reading"); history.replaceState(null, "", "/"); } });
+    const header = el("header", { class: "conv-header" }, back,
       el("div", { class: "who" },
         el("span", { class: "pf pf-" + d.platform, text: PLATFORM_ICON[d.platform] || "?" }),
         el("h2", { text: name }),
