@@ -56,7 +56,8 @@ pub struct CalendarView {
     pub mode: String,
     #[schema(value_type = Object)]
     pub periods: Value,
-    #[schema(value_type = Object)]
+    /// `null` when the calendar keeps no public holidays.
+    #[schema(value_type = Option<Object>)]
     pub holidays: Value,
     pub closed: Vec<String>,
     #[schema(value_type = Vec<Object>)]
@@ -325,6 +326,13 @@ impl App {
     /// The deadline of a message of this profile received at `at`.
     pub async fn deadline(&self, who: &Principal, profile_id: &str, at: i64) -> Result<DeadlineView, AppError> {
         who.require(Role::Agent)?;
+        // Epoch ms from 1970 up to the year 9999.
+        if !(0..=253_402_300_799_999).contains(&at) {
+            return Err(AppError::Invalid(
+                "invalid_at",
+                "at is epoch milliseconds between 1970 and 9999.".into(),
+            ));
+        }
         let p = self.profile_row(who, profile_id).await?;
         let clock = self.profile_clock(&p).await?;
         Ok(DeadlineView {

@@ -303,7 +303,7 @@ impl BusinessCalendar {
     /// (`None` if the calendar never opens again within about ten years).
     pub fn deadline(&self, from: Timestamp, ms: i64) -> Option<Timestamp> {
         if ms <= 0 || self.mode == ClockMode::Always {
-            return Some(from + ms.max(0));
+            return Some(from.saturating_add(ms.max(0)));
         }
         let mut left = ms;
         for (s, e) in self.intervals_from(from) {
@@ -312,7 +312,7 @@ impl BusinessCalendar {
             }
             let start = s.max(from);
             if left <= e - start {
-                return Some(start + left);
+                return Some(start.saturating_add(left));
             }
             left -= e - start;
         }
