@@ -99,6 +99,7 @@ pub(crate) async fn start_server(database_url: &str) -> anyhow::Result<RunningSe
         endpoints: Endpoints::default(),
         clock: Arc::new(SystemClock),
         worker_poll: Duration::from_millis(500),
+        channel_poll: None,
         crash_after_send: CrashAfterSend::default(),
         cookie_secure: None,
         trusted_proxies: Default::default(),

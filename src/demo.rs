@@ -189,6 +189,7 @@ pub async fn run(
             .with(hubert_channels::channel::X_HOST, x.base_url()),
         clock: clock.clone(),
         worker_poll: Duration::from_millis(250),
+        channel_poll: Some(Duration::from_secs(30)),
         crash_after_send: CrashAfterSend::default(),
         cookie_secure: None,
         trusted_proxies: Default::default(),
