@@ -4,6 +4,7 @@
 
 mod bench;
 mod demo;
+mod demo_social;
 mod text_cli;
 
 use std::net::SocketAddr;
