@@ -46,7 +46,7 @@ async fn quarantined(t: &TestApp) -> Vec<Value> {
 }
 
 both_backends!(the_linkedin_handshake_answers_only_a_uuid, |t| async move {
-    let (profile, fake) = linkedin(&t).await;
+    let (profile, fake) = linkedin(t).await;
     let url = t.webhook_url(Platform::Linkedin, &profile);
     let ok = t.http.get(&url).query(&[("challengeCode", UUID)]).send().await.unwrap();
     assert_eq!(ok.status(), 200);
@@ -83,9 +83,9 @@ both_backends!(the_linkedin_handshake_answers_only_a_uuid, |t| async move {
 both_backends!(
     a_linkedin_comment_becomes_a_conversation_under_its_post,
     |t| async move {
-        let (profile, _) = linkedin(&t).await;
+        let (profile, _) = linkedin(t).await;
         let status = deliver(
-            &t,
+            t,
             &profile,
             vec![customer_comment(
                 7700112233,
@@ -118,11 +118,11 @@ both_backends!(
 );
 
 both_backends!(a_linkedin_reply_goes_out_as_the_organisation, |t| async move {
-    let (profile, fake) = linkedin(&t).await;
+    let (profile, fake) = linkedin(t).await;
     let comment = "7412399999999999999";
     assert_eq!(
         deliver(
-            &t,
+            t,
             &profile,
             vec![customer_comment(1, comment, "Klopt mijn termijnbedrag?", t.now())]
         )
@@ -166,17 +166,17 @@ both_backends!(a_linkedin_reply_goes_out_as_the_organisation, |t| async move {
         "Goede vraag! We kijken er direct naar.",
         t.now(),
     );
-    assert_eq!(deliver(&t, &profile, vec![echo]).await, 200);
+    assert_eq!(deliver(t, &profile, vec![echo]).await, 200);
     let messages = t.messages(&id).await;
     assert_eq!(messages.len(), 2, "the comment and our reply only: {messages:?}");
     assert_eq!(messages.iter().filter(|m| m["direction"] == "in").count(), 1);
 });
 
 both_backends!(a_linkedin_401_fails_the_reply_as_token_expired, |t| async move {
-    let (profile, fake) = linkedin(&t).await;
+    let (profile, fake) = linkedin(t).await;
     assert_eq!(
         deliver(
-            &t,
+            t,
             &profile,
             vec![customer_comment(3, "7412399999999999991", "Hallo?", t.now())]
         )
@@ -197,7 +197,7 @@ both_backends!(a_linkedin_401_fails_the_reply_as_token_expired, |t| async move {
 });
 
 both_backends!(bad_linkedin_deliveries_are_refused_or_quarantined, |t| async move {
-    let (profile, _) = linkedin(&t).await;
+    let (profile, _) = linkedin(t).await;
     let url = t.webhook_url(Platform::Linkedin, &profile);
     let body = li::envelope(vec![customer_comment(4, "7412399999999999992", "Hoi", t.now())]);
     let post = |signature: Option<String>, body: Vec<u8>| {
@@ -211,7 +211,7 @@ both_backends!(bad_linkedin_deliveries_are_refused_or_quarantined, |t| async mov
     assert_eq!(post(Some(wrong), body.clone()).await.unwrap().status(), 401);
     assert_eq!(post(None, body.clone()).await.unwrap().status(), 401);
     assert!(t.conversations("").await.is_empty(), "nothing stored");
-    assert!(quarantined(&t).await.is_empty(), "nor quarantined");
+    assert!(quarantined(t).await.is_empty(), "nor quarantined");
 
     // Reading 2 of the signature is accepted too.
     let plain = sign_linkedin(LI_SECRET, &body, SignatureReading::Plain);
@@ -223,7 +223,7 @@ both_backends!(bad_linkedin_deliveries_are_refused_or_quarantined, |t| async mov
             .await,
         400
     );
-    let items = quarantined(&t).await;
+    let items = quarantined(t).await;
     assert_eq!(items.len(), 1, "{items:?}");
     assert_eq!(items[0]["platform"], "linkedin");
 });
@@ -231,11 +231,11 @@ both_backends!(bad_linkedin_deliveries_are_refused_or_quarantined, |t| async mov
 both_backends!(
     unknown_linkedin_actions_are_acknowledged_and_duplicates_change_nothing,
     |t| async move {
-        let (profile, fake) = linkedin(&t).await;
+        let (profile, fake) = linkedin(t).await;
         let mut unknown = li::like(ORG, 5, POST, t.now());
         unknown["action"] = json!("SOMETHING_NEW");
         assert_eq!(
-            deliver(&t, &profile, vec![unknown, li::like(ORG, 6, POST, t.now())]).await,
+            deliver(t, &profile, vec![unknown, li::like(ORG, 6, POST, t.now())]).await,
             200
         );
         assert!(t.conversations("").await.is_empty());
@@ -251,7 +251,7 @@ both_backends!(
         assert_eq!(fake.deliver(&url, LI_SECRET, body.clone()).await.unwrap().unwrap(), 200);
         assert_eq!(
             deliver(
-                &t,
+                t,
                 &profile,
                 vec![customer_comment(
                     7,
@@ -269,14 +269,14 @@ both_backends!(
 );
 
 both_backends!(the_poll_picks_up_a_notification_the_webhook_missed, |t| async move {
-    let (profile, fake) = linkedin(&t).await;
+    let (profile, fake) = linkedin(t).await;
     let mut poller = Poller::default();
     let first = poller.run_once(&t.app).await.unwrap();
     assert_eq!((first.polled, first.messages), (1, 0), "{first:?}");
 
     // Delivered by webhook AND in the poll: the poll adds nothing.
     let seen = customer_comment(10, "7412399999999999980", "Wanneer komt de monteur?", t.now());
-    assert_eq!(deliver(&t, &profile, vec![seen.clone()]).await, 200);
+    assert_eq!(deliver(t, &profile, vec![seen.clone()]).await, 200);
     // Missed by the webhook.
     let missed = customer_comment(
         11,
