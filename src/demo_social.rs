@@ -129,26 +129,63 @@ impl SocialTraffic {
         }
     }
 
+    /// The kinds of message whose channel is live, with their webhook URL (Facebook
+    /// twice: comments and Messenger).
+    fn live(&self) -> Vec<(Social, &str)> {
+        let mut live = Vec::new();
+        if let Some(url) = &self.facebook_url {
+            live.extend([
+                (Social::FacebookComment, url.as_str()),
+                (Social::Messenger, url.as_str()),
+            ]);
+        }
+        if let Some(url) = &self.instagram_url {
+            live.push((Social::InstagramDm, url.as_str()));
+        }
+        if let Some(url) = &self.linkedin_url {
+            live.push((Social::LinkedinComment, url.as_str()));
+        }
+        live
+    }
+
     /// Sends one social message from `name` (`seq` makes ids unique); false when no
     /// social channel is live.
     pub async fn one_message(&self, http: &reqwest::Client, seq: u64, name: &str, now_ms: i64) -> anyhow::Result<bool> {
-        let mut live: Vec<u8> = Vec::new();
-        if self.facebook_url.is_some() {
-            live.extend([0, 1]);
-        }
-        if self.instagram_url.is_some() {
-            live.push(2);
-        }
-        if self.linkedin_url.is_some() {
-            live.push(3);
-        }
-        let Some(pick) = live.choose(&mut rand::thread_rng()).copied() else {
+        let Some((kind, url)) = self.live().choose(&mut rand::thread_rng()).copied() else {
             return Ok(false);
         };
+        let body = kind.body(seq, name, now_ms);
+        match kind {
+            Social::LinkedinComment => {
+                fake::post_linkedin_webhook(http, url, LI_CLIENT_SECRET, body, SignatureReading::Prefixed).await?;
+            }
+            Social::InstagramDm => {
+                fake::post_meta_webhook(http, url, IG_APP_SECRET, body).await?;
+            }
+            Social::FacebookComment | Social::Messenger => {
+                fake::post_meta_webhook(http, url, FB_APP_SECRET, body).await?;
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// One kind of simulated social message.
+#[derive(Debug, Clone, Copy)]
+enum Social {
+    FacebookComment,
+    Messenger,
+    InstagramDm,
+    LinkedinComment,
+}
+
+impl Social {
+    /// The delivery's body, as the platform would send it.
+    fn body(self, seq: u64, name: &str, now_ms: i64) -> Vec<u8> {
         let user = format!("{}", 7_100_000_000_000_000u64 + seq % 1_000_000);
-        match (pick, &self.facebook_url, &self.instagram_url, &self.linkedin_url) {
-            (0, Some(url), _, _) => {
-                let text = FB_COMMENTS[seq as usize % FB_COMMENTS.len()];
+        let pick = |texts: &[&'static str]| texts[seq as usize % texts.len()];
+        match self {
+            Social::FacebookComment => {
                 let post = format!("{FB_PAGE_ID}_900000000000001");
                 let comment = meta_payload::feed_comment(
                     &user,
@@ -157,41 +194,31 @@ impl SocialTraffic {
                     &format!("900000000000001_{seq}"),
                     None,
                     now_ms / 1000,
-                    text,
+                    pick(FB_COMMENTS),
                     Some(FB_OUTAGE_POST),
                 );
-                let body = meta_payload::page_comment(FB_PAGE_ID, comment, now_ms / 1000);
-                fake::post_meta_webhook(http, url, FB_APP_SECRET, body).await?;
+                meta_payload::page_comment(FB_PAGE_ID, comment, now_ms / 1000)
             }
-            (1, Some(url), _, _) => {
-                let text = MESSENGER_DMS[seq as usize % MESSENGER_DMS.len()];
-                let body = meta_payload::messenger_text(FB_PAGE_ID, &user, &format!("m_demo{seq}"), now_ms, text);
-                fake::post_meta_webhook(http, url, FB_APP_SECRET, body).await?;
+            Social::Messenger => {
+                meta_payload::messenger_text(FB_PAGE_ID, &user, &format!("m_demo{seq}"), now_ms, pick(MESSENGER_DMS))
             }
-            (2, _, Some(url), _) => {
-                let text = IG_DMS[seq as usize % IG_DMS.len()];
-                let body = meta_payload::instagram_text(IG_ACCOUNT_ID, &user, &format!("aWdfZGVtb{seq}"), now_ms, text);
-                fake::post_meta_webhook(http, url, IG_APP_SECRET, body).await?;
+            Social::InstagramDm => {
+                meta_payload::instagram_text(IG_ACCOUNT_ID, &user, &format!("aWdfZGVtb{seq}"), now_ms, pick(IG_DMS))
             }
-            (_, _, _, Some(url)) => {
-                let text = LI_COMMENTS[seq as usize % LI_COMMENTS.len()];
-                let member = format!("urn:li:person:Demo{seq}");
+            Social::LinkedinComment => {
                 let mut comment = li::comment(
                     LI_ORGANIZATION,
                     seq,
                     LI_TARIFF_POST_ID,
                     &format!("{}", 7_412_400_000_000_000_000u64 + seq % 1_000_000_000),
-                    &member,
-                    text,
+                    &format!("urn:li:person:Demo{seq}"),
+                    pick(LI_COMMENTS),
                     now_ms,
                 );
                 comment["decoratedSourcePost"]["text"] =
                     json!("Per 1 januari passen we onze tarieven aan. Lees hier wat dat voor u betekent.");
-                let body = li::envelope(vec![comment]);
-                fake::post_linkedin_webhook(http, url, LI_CLIENT_SECRET, body, SignatureReading::Prefixed).await?;
+                li::envelope(vec![comment])
             }
-            _ => return Ok(false),
         }
-        Ok(true)
     }
 }
