@@ -7,6 +7,7 @@ mod crash;
 mod inbox;
 mod ingest;
 mod live;
+mod platforms;
 mod wallboard;
 
 use std::sync::Arc;
@@ -25,7 +26,7 @@ pub(crate) const APP_SECRET: &str = "bench-meta-app-secret";
 
 #[derive(clap::Subcommand)]
 pub enum BenchCommand {
-    /// Signed WhatsApp deliveries with concurrent clients against a fresh database, and
+    /// Signed deliveries (WhatsApp, or `--platform facebook|instagram|linkedin`) with concurrent clients against a fresh database, and
     /// the ceiling of a bare endpoint that only reads the body.
     Ingest(ingest::IngestArgs),
     /// Time from a webhook's 200 to its event on many open SSE connections.
@@ -99,6 +100,7 @@ pub(crate) async fn start_server(database_url: &str) -> anyhow::Result<RunningSe
         endpoints: Endpoints::default(),
         clock: Arc::new(SystemClock),
         worker_poll: Duration::from_millis(500),
+        channel_poll: None,
         crash_after_send: CrashAfterSend::default(),
         cookie_secure: None,
         trusted_proxies: Default::default(),

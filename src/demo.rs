@@ -1,6 +1,7 @@
 //! `hubert demo`: a seeded workspace ("Zonnestroom", an energy supplier), the fake
-//! WhatsApp and X platforms in-process, and a traffic simulator that sends realistic
-//! Dutch customer messages through the real, signed webhook endpoints. Simulated
+//! platforms of every registered channel in-process (WhatsApp, X, LinkedIn, and Facebook
+//! and Instagram where registered: `demo_social`), and a traffic simulator that sends
+//! realistic Dutch customer messages through the real, signed webhook endpoints. Simulated
 //! colleagues answer part of the traffic through the real API, some quickly, some late.
 
 use std::net::SocketAddr;
@@ -159,13 +160,17 @@ pub async fn run(
     } else {
         Arc::new(SystemClock)
     };
-    let graph = FakeGraph::start().await;
-    graph.set_clock(clock.clone());
+    let fakes = fake::Fakes::start().await;
+    fakes.set_clock(clock.clone());
+    let graph: FakeGraph = fakes
+        .typed(Platform::Whatsapp)
+        .ok_or_else(|| anyhow::anyhow!("WhatsApp's fake is a FakeGraph"))?;
     // Hubert enforces the 24-hour window itself; the fake cannot see customers that the
     // e2e suite invents, so it does not enforce it a second time.
     graph.set_window_mode(WindowMode::Off);
-    let x = FakeX::start().await;
-    x.set_clock(clock.clone());
+    let x: FakeX = fakes
+        .typed(Platform::X)
+        .ok_or_else(|| anyhow::anyhow!("X's fake is a FakeX"))?;
     x.set_user_id(X_USER_ID);
     // Seed before the server (and its delivery worker) runs: history is not sent anywhere.
     let store = crate::open_store(database_url).await?;
@@ -184,11 +189,10 @@ pub async fn run(
         database_url: database_url.to_owned(),
         secret_key: crate::secret_key()?,
         public_url: None,
-        endpoints: Endpoints::default()
-            .with(hubert_channels::channel::GRAPH_HOST, graph.base_url())
-            .with(hubert_channels::channel::X_HOST, x.base_url()),
+        endpoints: fakes.urls(),
         clock: clock.clone(),
         worker_poll: Duration::from_millis(250),
+        channel_poll: Some(Duration::from_secs(30)),
         crash_after_send: CrashAfterSend::default(),
         cookie_secure: None,
         trusted_proxies: Default::default(),
@@ -219,20 +223,21 @@ pub async fn run(
         graph: graph.clone(),
         wa_url,
         x_url,
+        social: crate::demo_social::SocialTraffic::new(&running.url(), &seeded.social),
         leads: seeded.agents,
     };
     let sim_task = tokio::spawn(async move { sim.run(interval).await });
     let _ = tokio::signal::ctrl_c().await;
     sim_task.abort();
     running.stop().await;
-    graph.shutdown();
-    x.shutdown();
+    fakes.shutdown();
     Ok(())
 }
 
 struct Seeded {
     whatsapp: ProfileRow,
     x: ProfileRow,
+    social: crate::demo_social::SocialProfiles,
     agents: Vec<Principal>,
     lead: Principal,
 }
@@ -344,12 +349,14 @@ async fn seed(app: &App) -> anyhow::Result<Seeded> {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?,
     };
+    let social = crate::demo_social::seed(app, &admin, &profiles).await?;
     if fresh {
         seed_history(app, &whatsapp, &x, &agents).await?;
     }
     Ok(Seeded {
         whatsapp,
         x,
+        social,
         lead: admin,
         agents: agents[1..].to_vec(),
     })
@@ -483,6 +490,7 @@ struct Simulator {
     graph: FakeGraph,
     wa_url: String,
     x_url: String,
+    social: crate::demo_social::SocialTraffic,
     leads: Vec<Principal>,
 }
 
@@ -508,7 +516,7 @@ impl Simulator {
             (
                 CUSTOMERS.choose(&mut rng).expect("customers"),
                 *MESSAGES.choose(&mut rng).expect("messages"),
-                rng.gen_range(0..10),
+                rng.gen_range(0..14),
             )
         };
         let now = self.app.now();
@@ -553,6 +561,11 @@ impl Simulator {
                     None,
                 );
                 fake::post_x_webhook(&self.http, &self.x_url, X_CONSUMER_SECRET, body).await?;
+            }
+            10..=13 => {
+                if !self.social.one_message(&self.http, seq, customer.name, now).await? {
+                    tracing::debug!("no social channel live in this build");
+                }
             }
             _ => {
                 let body = fake::x_payload::dm(

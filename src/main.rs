@@ -4,6 +4,7 @@
 
 mod bench;
 mod demo;
+mod demo_social;
 mod text_cli;
 
 use std::net::SocketAddr;
@@ -205,6 +206,7 @@ async fn main() -> anyhow::Result<()> {
                 endpoints: Endpoints::from_env(),
                 clock: Arc::new(SystemClock),
                 worker_poll: Duration::from_millis(500),
+                channel_poll: Some(Duration::from_secs(30)),
                 crash_after_send: CrashAfterSend::default(),
                 cookie_secure: serve.cookie_secure,
                 trusted_proxies: serve.trusted_proxies,

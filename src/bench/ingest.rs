@@ -1,4 +1,5 @@
-//! `hubert bench ingest`: C clients POST signed WhatsApp deliveries as fast as the server
+//! `hubert bench ingest`: C clients POST signed deliveries (WhatsApp by default, or
+//! `--platform facebook|instagram|linkedin`: `super::platforms`) as fast as the server
 //! acknowledges them (each request awaited; 200 = durably committed), against a fresh
 //! database. In the same run, the ceiling: a bare axum endpoint that only reads the body,
 //! hammered the same way. Optionally a paced (open-loop) run at a fixed rate.
@@ -15,7 +16,8 @@ use hyper::Method;
 use serde_json::json;
 
 use super::client::{round2, stats, Conn, Stats};
-use super::{backend_name, signed_delivery, start_server, TempDb, PHONE_NUMBER_ID};
+use super::platforms::BenchPlatform;
+use super::{backend_name, start_server, TempDb};
 
 #[derive(clap::Args)]
 pub struct IngestArgs {
@@ -38,6 +40,9 @@ pub struct IngestArgs {
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
+    /// Whose signed deliveries to send.
+    #[arg(long, value_enum, default_value_t = BenchPlatform::Whatsapp)]
+    platform: BenchPlatform,
 }
 
 /// What one load run measured.
@@ -58,6 +63,7 @@ impl Run {
 
 /// Builds request `seq`: (body, signature).
 struct Deliveries {
+    platform: BenchPlatform,
     tag: String,
     contacts: u64,
     next: AtomicU64,
@@ -67,14 +73,7 @@ impl Deliveries {
     fn next(&self) -> (Bytes, String) {
         let seq = self.next.fetch_add(1, Ordering::Relaxed);
         let contact = (seq.wrapping_mul(2_654_435_761)) % self.contacts.max(1);
-        let wa_id = format!("3162{contact:08}");
-        let wamid = format!("wamid.bench.{}.{seq}", self.tag);
-        signed_delivery(
-            PHONE_NUMBER_ID,
-            &wa_id,
-            &wamid,
-            "Mijn stroom is uitgevallen in Utrecht-Oost, is er een storing bekend?",
-        )
+        self.platform.delivery(&self.tag, seq, contact)
     }
 }
 
@@ -110,7 +109,10 @@ async fn closed_loop(
                     .call(
                         Method::POST,
                         &path,
-                        &[("content-type", "application/json"), ("x-hub-signature-256", &sig)],
+                        &[
+                            ("content-type", "application/json"),
+                            (deliveries.platform.signature_header(), &sig),
+                        ],
                         body,
                     )
                     .await
@@ -194,7 +196,10 @@ async fn paced(
                     .call(
                         Method::POST,
                         &path,
-                        &[("content-type", "application/json"), ("x-hub-signature-256", &sig)],
+                        &[
+                            ("content-type", "application/json"),
+                            (deliveries.platform.signature_header(), &sig),
+                        ],
                         body,
                     )
                     .await
@@ -277,6 +282,7 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
     // Ceiling first: nothing else is running yet.
     let tag = uuid::Uuid::now_v7().simple().to_string();
     let deliveries = Arc::new(Deliveries {
+        platform: args.platform,
         tag: tag.clone(),
         contacts: args.contacts,
         next: AtomicU64::new(0),
@@ -290,17 +296,20 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
     bare_task.abort();
 
     let running = start_server(&url).await?;
-    let (ws, profile) = super::setup_whatsapp(&running.app, PHONE_NUMBER_ID).await?;
-    let path = format!("/webhooks/whatsapp/{}", profile.id);
+    let (ws, profile) = args.platform.setup(&running.app).await?;
+    let path = format!("/webhooks/{}/{}", args.platform.name(), profile.id);
     let before = running.app.store.count_messages(&ws, "in").await?;
     let deliveries = Arc::new(Deliveries {
+        platform: args.platform,
         tag,
         contacts: args.contacts,
         next: AtomicU64::new(0),
     });
     say(format!(
-        "ingest: {backend}, {} clients, {} s …",
-        args.clients, args.seconds
+        "ingest: {} on {backend}, {} clients, {} s …",
+        args.platform.name(),
+        args.clients,
+        args.seconds
     ));
     let ingest = closed_loop(running.addr, &path, args.clients, args.seconds, deliveries.clone()).await?;
     let paced_run = match args.rate {
@@ -334,6 +343,7 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
     let ceiling_rps = ceiling.per_second();
     let mut out = json!({
         "benchmark": "ingest",
+        "platform": args.platform.name(),
         "backend": backend,
         "clients": args.clients,
         "seconds": args.seconds,
@@ -368,8 +378,10 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
         println!("{out}");
     } else {
         println!(
-            "Hubert ingest benchmark ({backend}, {} clients, {} s, loopback)",
-            args.clients, args.seconds
+            "Hubert ingest benchmark ({}, {backend}, {} clients, {} s, loopback)",
+            args.platform.name(),
+            args.clients,
+            args.seconds
         );
         println!(
             "  ingest:   {:>9.0} messages/s   p50 {:.2} ms   p99 {:.2} ms   max {:.2} ms   ({} acknowledged, {} errors)",

@@ -189,20 +189,30 @@ impl App {
         channel
             .verify_signature(credentials, signature.header, raw)
             .map_err(|e| WebhookError::Unauthorized(e.to_string()))?;
-        let parsed = channel.parse_delivery(raw);
-        let profile = &profile.row;
-        let parsed = match parsed {
+        let parsed = match channel.parse_delivery(raw) {
             Ok(parsed) => parsed,
             Err(e) => {
                 let reason = e.to_string();
                 self.quarantine(
-                    profile,
+                    &profile.row,
                     vec![(reason.clone(), String::from_utf8_lossy(raw).into_owned())],
                 )
                 .await?;
                 return Err(WebhookError::Malformed(reason));
             }
         };
+        self.ingest_parsed(profile, parsed).await
+    }
+
+    /// Stores an already verified and parsed delivery (a webhook's, or a channel's poll
+    /// of recent events): rejected events to quarantine, the rest through the group
+    /// commit (deduped on the platform ids), then published.
+    pub(crate) async fn ingest_parsed(
+        &self,
+        loaded: &LoadedProfile,
+        parsed: hubert_channels::ParsedDelivery,
+    ) -> Result<IngestReport, WebhookError> {
+        let (channel, profile) = (&loaded.channel, &loaded.row);
         let quarantined = parsed.rejected.len();
         if !parsed.rejected.is_empty() {
             // Events rejected on their own (a missing or crafted id) are quarantined

@@ -41,6 +41,18 @@ impl Store {
         rows.into_iter().map(|r| self.open_credentials(r)).collect()
     }
 
+    /// The ids of the connected profiles on `platform` in every workspace, oldest first,
+    /// at most `limit` (the poll worker's list).
+    pub async fn profile_ids_on(&self, platform: hubert_core::Platform, limit: i64) -> Result<Vec<String>> {
+        let ids = on_pool!(&self.read, pool => {
+            sqlx::query_scalar::<_, String>(
+                "SELECT id FROM profiles WHERE platform = $1 AND disconnected_at IS NULL ORDER BY created_at, id LIMIT $2",
+            )
+            .bind(platform.as_str()).bind(limit).fetch_all(pool).await?
+        });
+        Ok(ids)
+    }
+
     /// A connected profile by id regardless of workspace: webhooks arrive without a
     /// session and are routed by the profile id in their URL. Disconnected profiles are
     /// not found (no webhooks, no sends).

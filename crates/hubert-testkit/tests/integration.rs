@@ -10,6 +10,8 @@ mod agents;
 mod calendars;
 #[path = "integration/channels.rs"]
 mod channels;
+#[path = "integration/linkedin.rs"]
+mod linkedin;
 #[path = "integration/media.rs"]
 mod media;
 #[path = "integration/people.rs"]

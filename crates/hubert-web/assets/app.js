@@ -283,6 +283,7 @@
         el("button", { type: "button", class: "primary", onclick: () => act("resolve"), text: t("conv.resolve") })));
     const presence = el("div", { id: "presence", class: "presence" });
     const thread = el("ol", { class: "thread" }, ...d.messages.map(messageNode));
+    const underPost = postContext(d.reply_context);
     const side = el("aside", { class: "contact" },
       el("h3", { text: t("conv.contact") }),
       el("p", { class: "contact-name", text: name }),
@@ -291,9 +292,22 @@
       el("h3", { text: t("conv.earlier") }),
       el("ul", { class: "earlier" }, ...d.earlier.map((c) => el("li", {},
         el("a", { href: "/conversations/" + c.id, onclick: (e) => { e.preventDefault(); select(c.id); }, text: clockTime(c.last_message_at) + " · " + c.snippet })))));
-    pane.replaceChildren(el("div", { class: "conv-main" }, header, presence, thread, composer(d)), side);
+    pane.replaceChildren(el("div", { class: "conv-main" }, header, presence, underPost, thread, composer(d)), side);
     thread.scrollTop = thread.scrollHeight;
     renderPresence(d.viewers || []);
+  }
+
+  // A comment thread shows the post it hangs under (Facebook, Instagram, LinkedIn): the
+  // post's text when the platform sent it, and a link to it (https only).
+  function postContext(ctx) {
+    if (!ctx || ctx.type !== "public_comment" || (!ctx.post_text && !ctx.post_link)) return null;
+    const link = typeof ctx.post_link === "string" && ctx.post_link.startsWith("https://")
+      ? el("a", { href: ctx.post_link, target: "_blank", rel: "noopener noreferrer", text: t("conv.open_post") })
+      : null;
+    return el("div", { class: "post-context" },
+      el("span", { class: "post-label", text: t("conv.under_post") }),
+      ctx.post_text ? el("blockquote", { text: ctx.post_text }) : null,
+      link);
   }
 
   // The conversation's reply rules come from its channel (GET /api/v1/conversations/{id}

@@ -284,6 +284,8 @@ const TABLE: &[(&str, &str, &str)] = &[
         "Kies links een gesprek.",
         "Pick a conversation on the left.",
     ),
+    ("conv.under_post", "Reactie onder het bericht", "Comment under the post"),
+    ("conv.open_post", "Bericht openen", "Open the post"),
     ("conv.assign_me", "Aan mij toewijzen", "Assign to me"),
     ("conv.assign_to", "Toewijzen aan…", "Assign to…"),
     ("conv.unassigned", "Niemand", "Nobody"),

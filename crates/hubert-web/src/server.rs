@@ -28,6 +28,10 @@ pub struct ServerConfig {
     pub endpoints: Endpoints,
     pub clock: Arc<dyn Clock>,
     pub worker_poll: Duration,
+    /// How often the poll worker looks for profiles due a poll of recent events (missed
+    /// webhooks; each profile every few minutes by the app clock). `None`: no poll worker
+    /// (tests drive `workers::poll::Poller` themselves).
+    pub channel_poll: Option<Duration>,
     pub crash_after_send: CrashAfterSend,
     /// `Secure` on cookies (`HUBERT_COOKIE_SECURE`); `None`: when the public URL is https.
     pub cookie_secure: Option<bool>,
@@ -68,6 +72,7 @@ pub struct RunningServer {
     server: tokio::task::JoinHandle<()>,
     worker: tokio::task::JoinHandle<()>,
     media_worker: tokio::task::JoinHandle<()>,
+    poller: Option<tokio::task::JoinHandle<()>>,
     hub: tokio::task::JoinHandle<()>,
     sweeper: tokio::task::JoinHandle<()>,
     bridge: Option<tokio::task::JoinHandle<()>>,
@@ -111,6 +116,9 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     // Several instances on one PostgreSQL database share their live events.
     let bridge = app.store.bridge_events(&app.bus).await?;
     let media_worker = hubert_app::workers::media::spawn(app.clone(), rx.clone(), Duration::from_secs(1));
+    let poller = config
+        .channel_poll
+        .map(|tick| hubert_app::workers::poll::spawn(app.clone(), rx.clone(), tick));
     let worker = delivery::spawn(app.clone(), rx, config.worker_poll, config.crash_after_send);
     Ok(RunningServer {
         addr,
@@ -119,6 +127,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         server,
         worker,
         media_worker,
+        poller,
         hub,
         sweeper,
         bridge,
@@ -230,6 +239,9 @@ impl RunningServer {
         let _ = tokio::time::timeout(Duration::from_secs(10), self.server).await;
         let _ = tokio::time::timeout(Duration::from_secs(10), self.worker).await;
         let _ = tokio::time::timeout(Duration::from_secs(10), self.media_worker).await;
+        if let Some(poller) = self.poller {
+            let _ = tokio::time::timeout(Duration::from_secs(10), poller).await;
+        }
         let _ = tokio::time::timeout(Duration::from_secs(10), self.hub).await;
         let _ = tokio::time::timeout(Duration::from_secs(10), self.sweeper).await;
         if let Some(bridge) = self.bridge {

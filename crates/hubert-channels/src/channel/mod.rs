@@ -32,6 +32,7 @@
 //! | [`Channel::rules`] | declarative [`ChannelRules`]: limits and units, window, templates, private replies | reply check, composer |
 //! | [`Channel::reply_rules`] | (default from `rules`) the [`ReplyRules`] of one conversation now | conversation detail, reply check |
 //! | [`Channel::private_context`] | (default from `rules`) where "answer privately" goes | reply |
+//! | [`Channel::poll_recent`] | (default: none) recent events fetched from the platform, a safety net for missed webhooks | poll worker |
 //! | `Channel::start_fake` | (feature `fake`) starts its fake platform | test kit, demo, benchmarks |
 //!
 //! # Rules every channel keeps
@@ -163,9 +164,32 @@ pub trait Channel: Send + Sync + 'static {
         std::future::ready(direct_link(source))
     }
 
+    /// Events between `start_ms` and `end_ms` fetched from the platform's API, fed through
+    /// the same ingest (and dedupe) as webhook deliveries: a safety net for missed
+    /// webhooks. `None` (the default): the channel has no poll.
+    fn poll_recent(
+        &self,
+        ctx: SendContext<'_>,
+        creds: &Self::Credentials,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> impl Future<Output = Option<Result<ParsedDelivery, PollFailure>>> + Send {
+        let _ = (ctx, creds, start_ms, end_ms);
+        async { None }
+    }
+
     /// Starts this channel's fake platform (tests, demo, benchmarks).
     #[cfg(feature = "fake")]
     fn start_fake(&self) -> futures_boxed::BoxFuture<'static, Box<dyn crate::fake::FakePlatform>>;
+}
+
+/// Why a poll of recent events failed: `code` is [`crate::TOKEN_EXPIRED`] when the
+/// platform refused our token (reconnect the profile), else a short code; `reason` is a
+/// Dutch sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollFailure {
+    pub code: String,
+    pub reason: String,
 }
 
 /// Boxed futures without a `futures` dependency.

@@ -9,12 +9,16 @@ use hubert_core::Platform;
 use super::futures_boxed::BoxFuture;
 use super::{
     ApiHost, Channel, ChannelRules, ConversationFacts, Credentials, CredentialsError, HandshakeError, HandshakeReply,
-    ReplyRules, SafeChallenge, SendContext,
+    PollFailure, ReplyRules, SafeChallenge, SendContext,
 };
 use crate::{OutboundMessage, ParseError, ParsedDelivery, ReplyContext, SendOutcome, VerifyError};
 
 /// Every channel, one line each. Adding a channel: add its line here.
-pub static CHANNELS: &[&dyn DynChannel] = &[&crate::whatsapp::WhatsappChannel, &crate::x::XChannel];
+pub static CHANNELS: &[&dyn DynChannel] = &[
+    &crate::whatsapp::WhatsappChannel,
+    &crate::x::XChannel,
+    &crate::linkedin::LinkedinChannel,
+];
 
 /// Every registered channel.
 pub fn channels() -> &'static [&'static dyn DynChannel] {
@@ -66,6 +70,14 @@ pub trait DynChannel: Send + Sync {
         creds: &'a Credentials,
         source: &'a str,
     ) -> BoxFuture<'a, Result<super::MediaFetch, super::MediaFetchError>>;
+    /// `None` when the channel has no poll.
+    fn poll_recent<'a>(
+        &'a self,
+        ctx: SendContext<'a>,
+        creds: &'a Credentials,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> BoxFuture<'a, Option<Result<ParsedDelivery, PollFailure>>>;
     #[cfg(feature = "fake")]
     fn start_fake(&self) -> BoxFuture<'static, Box<dyn crate::fake::FakePlatform>>;
 }
@@ -175,6 +187,19 @@ impl<C: Channel> DynChannel for C {
 
     fn private_context(&self, context: &ReplyContext) -> Option<ReplyContext> {
         Channel::private_context(self, context)
+    }
+
+    fn poll_recent<'a>(
+        &'a self,
+        ctx: SendContext<'a>,
+        creds: &'a Credentials,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> BoxFuture<'a, Option<Result<ParsedDelivery, PollFailure>>> {
+        match typed::<C>(creds) {
+            Some(creds) => Box::pin(Channel::poll_recent(self, ctx, creds, start_ms, end_ms)),
+            None => Box::pin(async { None }),
+        }
     }
 
     #[cfg(feature = "fake")]

@@ -24,7 +24,7 @@ use hmac::{Hmac, Mac};
 use hubert_core::Clock;
 use sha2::Sha256;
 
-use crate::channel::{ApiHost, GRAPH_HOST, X_HOST};
+use crate::channel::{ApiHost, GRAPH_HOST, LINKEDIN_HOST, X_HOST};
 
 pub use fakes::Fakes;
 pub use graph::{FakeGraph, WindowMode, FAKE_MEDIA_JPEG};
@@ -100,6 +100,37 @@ impl FakePlatform for FakeX {
     }
     fn shutdown(&self) {
         FakeX::shutdown(self)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl FakePlatform for FakeLinkedin {
+    fn hosts(&self) -> &'static [ApiHost] {
+        &[LINKEDIN_HOST]
+    }
+    fn base_url(&self) -> String {
+        FakeLinkedin::base_url(self)
+    }
+    fn set_clock(&self, clock: Arc<dyn Clock>) {
+        FakeLinkedin::set_clock(self, clock)
+    }
+    fn requests(&self) -> Vec<RecordedRequest> {
+        FakeLinkedin::requests(self)
+    }
+    fn clear_requests(&self) {
+        FakeLinkedin::clear_requests(self)
+    }
+    /// Reading 1 of channels.md §6b (the verifier accepts both).
+    fn sign_delivery(&self, secret: &str, body: &[u8]) -> (&'static str, String) {
+        (
+            crate::linkedin::SIGNATURE_HEADER,
+            sign_linkedin(secret, body, SignatureReading::Prefixed),
+        )
+    }
+    fn shutdown(&self) {
+        FakeLinkedin::shutdown(self)
     }
     fn as_any(&self) -> &dyn Any {
         self

@@ -5,6 +5,7 @@
 //! notifications. LinkedIn has no API for direct messages to pages: comments and
 //! mentions only. Wire facts: channels.md §6.
 
+mod channel;
 mod inbound;
 mod outbound;
 mod poll;
@@ -18,6 +19,7 @@ use sha2::Sha256;
 
 use crate::VerifyError;
 
+pub use channel::LinkedinChannel;
 pub use inbound::{parse, parse_delivery, ENVELOPE_TYPE, UNKNOWN_MEMBER_NAME};
 pub use outbound::{comment_request, send, send_with_timeout, CommentRequest, COMMENT_MAX_CHARS};
 pub use poll::{fetch_post, parse_poll_response, poll, poll_url, FetchedPost, PollError, POLL_ACTIONS, POLL_PAGE_SIZE};
