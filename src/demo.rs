@@ -481,6 +481,7 @@ fn inbound(p: &ProfileRow, c: &Customer, id: &str, text: &str, at: i64, on_x: bo
             reply_context: context.to_string(),
         }],
         statuses: vec![],
+        ..Default::default()
     }
 }
 

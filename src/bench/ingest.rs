@@ -449,6 +449,7 @@ async fn store_probe(
                         reply_context: r#"{"type":"private"}"#.into(),
                     }],
                     statuses: vec![],
+                    ..Default::default()
                 }
             })
             .collect();

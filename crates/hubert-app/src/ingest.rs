@@ -7,9 +7,12 @@
 //! transaction. Under load one fsync covers many webhooks; with no load a delivery is
 //! committed on its own at once.
 
-use hubert_channels::{DeliveryStatus, InboundEvent, ReplyContext};
+use hubert_channels::{DeliveryStatus, InboundEvent, MessageChange, MessageUpdate, ReplyContext, WatermarkUpdate};
 use hubert_core::Platform;
-use hubert_store::{IngestBatch, IngestOutcome, NewInbound, NewStatus, ProfileRow, Store, StoreError};
+use hubert_store::{
+    ChangeKind, IngestBatch, IngestOutcome, NewChange, NewInbound, NewStatus, NewWatermark, ProfileRow, Store,
+    StoreError,
+};
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
@@ -19,6 +22,9 @@ use crate::metrics::{Metrics, WebhookOutcome};
 use crate::App;
 
 const MAX_GROUP: usize = 512;
+/// The quarantine reason prefix of well-formed events Hubert does not handle (kept for
+/// inspection, acknowledged with 200).
+pub const IGNORED_PREFIX: &str = "ignored: ";
 /// Concurrent group-commit writers on PostgreSQL.
 const POSTGRES_WRITERS: usize = 4;
 
@@ -117,6 +123,8 @@ pub struct Signature<'a> {
 pub struct IngestReport {
     pub messages: usize,
     pub statuses: usize,
+    /// Stored messages a platform change altered (edited, hidden, removed, unsent).
+    pub changes: usize,
     pub duplicates: usize,
     /// Events of the delivery rejected on their own and quarantined.
     pub quarantined: usize,
@@ -163,7 +171,9 @@ impl App {
     ) -> Result<IngestReport, WebhookError> {
         let result = self.ingest_verified(profile, signature, raw).await;
         let outcome = match &result {
-            Ok(report) if report.messages == 0 && report.statuses == 0 && report.duplicates > 0 => {
+            Ok(report)
+                if report.messages == 0 && report.statuses == 0 && report.changes == 0 && report.duplicates > 0 =>
+            {
                 WebhookOutcome::Duplicate
             }
             Ok(report) if report.quarantined > 0 => WebhookOutcome::Quarantined,
@@ -214,10 +224,22 @@ impl App {
     ) -> Result<IngestReport, WebhookError> {
         let (channel, profile) = (&loaded.channel, &loaded.row);
         let quarantined = parsed.rejected.len();
-        if !parsed.rejected.is_empty() {
-            // Events rejected on their own (a missing or crafted id) are quarantined
-            // before the rest is stored, so the 200 below covers both.
-            let items = parsed.rejected.into_iter().map(|r| (r.reason, r.raw)).collect();
+        // Events rejected on their own (a missing or crafted id) are quarantined before
+        // the rest is stored, so the 200 below covers both. Well-formed events Hubert
+        // does not handle (page likes, ratings, …) are kept beside them for inspection,
+        // their reason prefixed with `ignored:` (docs/architecture.md, "Quarantine").
+        let items: Vec<(String, String)> = parsed
+            .rejected
+            .into_iter()
+            .map(|r| (r.reason, r.raw))
+            .chain(
+                parsed
+                    .ignored
+                    .into_iter()
+                    .map(|r| (format!("{IGNORED_PREFIX}{}", r.reason), r.raw)),
+            )
+            .collect();
+        if !items.is_empty() {
             self.quarantine(profile, items).await?;
         }
         let events = parsed.events;
@@ -252,7 +274,16 @@ impl App {
                 serde_json::json!({ "message_id": message_id, "status": status }),
             );
         }
+        for (conversation_id, message_id) in &outcome.changed_messages {
+            self.bus.publish(
+                &profile.workspace_id,
+                "message.changed",
+                Some(conversation_id),
+                serde_json::json!({ "message_id": message_id }),
+            );
+        }
         Ok(IngestReport {
+            changes: outcome.changed_messages.len(),
             messages: outcome.new_messages.len(),
             statuses: outcome.status_changes.len(),
             duplicates: outcome.duplicates,
@@ -329,8 +360,7 @@ fn to_batch(profile: &ProfileRow, events: Vec<InboundEvent>) -> IngestBatch {
     let mut batch = IngestBatch {
         workspace_id: profile.workspace_id.clone(),
         profile_id: profile.id.clone(),
-        messages: Vec::new(),
-        statuses: Vec::new(),
+        ..IngestBatch::default()
     };
     for event in events {
         match event {
@@ -338,18 +368,7 @@ fn to_batch(profile: &ProfileRow, events: Vec<InboundEvent>) -> IngestBatch {
                 if m.from_us || m.account_id != profile.account_id {
                     continue;
                 }
-                batch.messages.push(NewInbound {
-                    platform_message_id: m.platform_message_id,
-                    contact_platform_user_id: m.contact.platform_user_id,
-                    contact_name: m.contact.name,
-                    contact_handle: m.contact.handle,
-                    kind: m.kind.as_str().to_owned(),
-                    text: m.text,
-                    summary: m.summary,
-                    metadata: m.metadata.to_string(),
-                    sent_at: m.sent_at,
-                    reply_context: serde_json::to_string(&m.reply_context).unwrap_or_else(|_| "{}".into()),
-                });
+                batch.messages.push(new_inbound(m));
             }
             InboundEvent::Status(s) => {
                 if s.account_id != profile.account_id {
@@ -366,12 +385,64 @@ fn to_batch(profile: &ProfileRow, events: Vec<InboundEvent>) -> IngestBatch {
                     error: s.error.map(|e| format!("{}: {}", e.code, e.message)),
                 });
             }
-            // Comment edits and deletions (LinkedIn, Meta feed) are not stored yet: the
-            // channels that send them are wired in a later step of issue 8.
+            InboundEvent::Update(u) if u.account_id == profile.account_id => batch.changes.push(new_change(u)),
+            InboundEvent::Watermark(w) if w.account_id == profile.account_id => push_watermark(&mut batch, w),
             InboundEvent::Update(_) | InboundEvent::Watermark(_) => {}
         }
     }
     batch
+}
+
+fn new_inbound(m: hubert_channels::InboundMessage) -> NewInbound {
+    NewInbound {
+        platform_message_id: m.platform_message_id,
+        contact_platform_user_id: m.contact.platform_user_id,
+        contact_name: m.contact.name,
+        contact_handle: m.contact.handle,
+        kind: m.kind.as_str().to_owned(),
+        text: m.text,
+        summary: m.summary,
+        metadata: m.metadata.to_string(),
+        sent_at: m.sent_at,
+        reply_context: serde_json::to_string(&m.reply_context).unwrap_or_else(|_| "{}".into()),
+    }
+}
+
+fn new_change(u: MessageUpdate) -> NewChange {
+    NewChange {
+        platform_message_id: u.platform_message_id,
+        change: match u.change {
+            MessageChange::Edited { text } => ChangeKind::Edited(text),
+            MessageChange::Hidden => ChangeKind::Hidden,
+            MessageChange::Unhidden => ChangeKind::Unhidden,
+            MessageChange::Removed => ChangeKind::Removed,
+            MessageChange::Unsent => ChangeKind::Unsent,
+        },
+        at: u.at,
+    }
+}
+
+/// A watermark moves every sent message up to it; the `mids` it names (when any) move
+/// as statuses too, whatever their time.
+fn push_watermark(batch: &mut IngestBatch, w: WatermarkUpdate) {
+    let rank = status_rank(w.status);
+    if rank == 0 {
+        return;
+    }
+    for mid in w.mids {
+        batch.statuses.push(NewStatus {
+            platform_message_id: mid,
+            status: w.status.as_str().to_owned(),
+            rank,
+            error: None,
+        });
+    }
+    batch.watermarks.push(NewWatermark {
+        contact_platform_user_id: w.contact_user_id,
+        status: w.status.as_str().to_owned(),
+        rank,
+        watermark: w.watermark,
+    });
 }
 
 /// The reply context stored with a message, parsed back.

@@ -17,6 +17,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::Row;
 
+use crate::changes::{NewChange, NewWatermark};
 use crate::{dialect, on_pool, Result, Store};
 use hubert_core::time::DAY;
 
@@ -47,12 +48,16 @@ pub struct NewStatus {
 }
 
 /// One verified webhook delivery for one profile.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct IngestBatch {
     pub workspace_id: String,
     pub profile_id: String,
     pub messages: Vec<NewInbound>,
     pub statuses: Vec<NewStatus>,
+    /// Edits, hides, removals of stored messages (see `changes`).
+    pub changes: Vec<NewChange>,
+    /// Delivery and read watermarks (Messenger).
+    pub watermarks: Vec<NewWatermark>,
 }
 
 /// What a delivery changed, for the live views.
@@ -63,6 +68,8 @@ pub struct IngestOutcome {
     /// (conversation id, message id, status) of each receipt that moved a message forward.
     pub status_changes: Vec<(String, String, String)>,
     pub duplicates: usize,
+    /// (conversation id, message id) of each message a platform change altered.
+    pub changed_messages: Vec<(String, String)>,
 }
 
 const REOPEN_WINDOW_MS: i64 = 7 * DAY;
@@ -417,6 +424,8 @@ impl Store {
             }
             tx.commit().await?;
         });
+        // Changes may concern messages of this very group: applied once they are stored.
+        self.apply_changes(batches, &mut outcomes).await?;
         Ok(outcomes)
     }
 }

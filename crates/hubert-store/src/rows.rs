@@ -165,6 +165,10 @@ pub struct MessageRow {
     pub response_ms: Option<i64>,
     pub business_response_ms: Option<i64>,
     pub no_reply_needed: i64,
+    /// `hidden`, `removed` or `unsent` on the platform; `None` when as sent.
+    pub platform_state: Option<String>,
+    /// When the author last edited it on the platform.
+    pub edited_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
