@@ -2,7 +2,7 @@
 //! platform's rules checked before anything is stored), note, assign, resolve, mark
 //! "no reply needed", and send an uncertain reply again after checking.
 
-use hubert_channels::channel::{ConversationFacts, LengthUnit};
+use hubert_channels::channel::{ConversationFacts, LengthUnit, PrivateReplies};
 use hubert_channels::{DynChannel, ReplyContext, ReplyRules};
 use hubert_core::{Platform, Role};
 use hubert_store::{ConversationFilter, ConversationRow, MessageRow, NewReply};
@@ -34,6 +34,13 @@ pub struct ReplyRequest {
     /// Send even though a colleague answered meanwhile.
     #[serde(default)]
     pub force: bool,
+    /// Which of the customer's messages (comments) is answered; default their newest.
+    #[serde(default)]
+    pub reply_to_message_id: Option<String>,
+    /// Facebook and Instagram, with `private`: a short public reply under the comment in
+    /// the same action ("We hebben je een privébericht gestuurd").
+    #[serde(default)]
+    pub public_note: Option<String>,
 }
 
 /// A conversation with its thread.
@@ -114,7 +121,8 @@ impl App {
                 "This profile is disconnected: no replies can be sent on it.".into(),
             ));
         }
-        let context = reply_context(&conv.reply_context);
+        let (context, rules) = crate::comments::answered(&detail, req, self.now())?;
+        let public_note = crate::comments::check_public_note(channel, req, &context)?;
         let (kind, body, metadata, context) = match &req.template {
             Some(name) => {
                 let (body, metadata) = self
@@ -123,11 +131,15 @@ impl App {
                 ("template", body, metadata, context)
             }
             None => {
-                let context = check_text_reply(channel, &detail.reply_rules, req, text, context, platform)?;
-                ("text", text.to_owned(), json!({}), context)
+                let (context, private_reply) = check_text_reply(channel, &rules, req, text, context, platform)?;
+                (
+                    "text",
+                    text.to_owned(),
+                    private_reply_metadata(private_reply, &context),
+                    context,
+                )
             }
         };
-        let author = who.user_id.clone().unwrap_or_else(|| who.actor_id.clone());
         let context_json = serde_json::to_string(&context).unwrap_or_else(|_| "{}".into());
         let metadata = metadata.to_string();
         let profile = self
@@ -136,23 +148,42 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let clock = self.profile_clock(&profile).await?;
+        let reply = NewReply {
+            kind,
+            text: &body,
+            metadata: &metadata,
+            reply_context: &context_json,
+            seen_message_id: req.seen_message_id.as_deref(),
+            force: req.force,
+            clock: Some(&clock),
+        };
+        let id = self.store_reply(who, conversation_id, &reply).await?;
+        if let Some(note) = public_note {
+            let note = NewReply {
+                kind: "text",
+                text: &note,
+                metadata: "{}",
+                reply_context: &context_json,
+                seen_message_id: None,
+                force: true,
+                clock: Some(&clock),
+            };
+            self.store_reply(who, conversation_id, &note).await?;
+        }
+        Ok(id)
+    }
+
+    /// Stores one reply with its delivery job, audits it and tells the worker and pages.
+    async fn store_reply(
+        &self,
+        who: &Principal,
+        conversation_id: &str,
+        reply: &NewReply<'_>,
+    ) -> Result<String, AppError> {
+        let author = who.user_id.clone().unwrap_or_else(|| who.actor_id.clone());
         let outcome = self
             .store
-            .reply(
-                &who.workspace_id,
-                conversation_id,
-                &author,
-                &NewReply {
-                    kind,
-                    text: &body,
-                    metadata: &metadata,
-                    reply_context: &context_json,
-                    seen_message_id: req.seen_message_id.as_deref(),
-                    force: req.force,
-                    clock: Some(&clock),
-                },
-                self.now(),
-            )
+            .reply(&who.workspace_id, conversation_id, &author, reply, self.now())
             .await?;
         self.store
             .audit(
@@ -335,7 +366,7 @@ fn check_text_reply(
     text: &str,
     mut context: ReplyContext,
     platform: Platform,
-) -> Result<ReplyContext, AppError> {
+) -> Result<(ReplyContext, bool), AppError> {
     if text.is_empty() {
         return Err(AppError::Invalid("empty_reply", "Write a reply first.".into()));
     }
@@ -352,6 +383,14 @@ fn check_text_reply(
             "The platform's messaging window for this conversation has closed.".into(),
         ));
     }
+    let once_per_comment = channel.rules().private_replies == PrivateReplies::OncePerComment;
+    let mut private_reply = false;
+    if req.private && once_per_comment && !rules.can_reply_privately {
+        return Err(AppError::Invalid(
+            "private_reply_used",
+            "This comment was answered privately already; a comment takes one private reply.".into(),
+        ));
+    }
     if req.private && rules.can_reply_privately {
         context = channel.private_context(&context).ok_or_else(|| {
             AppError::Invalid(
@@ -359,8 +398,12 @@ fn check_text_reply(
                 format!("{} cannot answer this message privately.", platform.label()),
             )
         })?;
+        private_reply = once_per_comment;
     }
-    let limit = channel.rules().limit_for(&context);
+    let limit = match private_reply {
+        true => channel.rules().private_limit,
+        false => channel.rules().limit_for(&context),
+    };
     let len = limit.unit.measure(text);
     if len > limit.max {
         return Err(AppError::Invalid(
@@ -372,18 +415,47 @@ fn check_text_reply(
             ),
         ));
     }
-    Ok(context)
+    Ok((context, private_reply))
+}
+
+/// The metadata of a private reply to a comment (`private_reply_used` reads it back).
+fn private_reply_metadata(private_reply: bool, context: &ReplyContext) -> serde_json::Value {
+    match context {
+        ReplyContext::PublicComment { comment_id, .. } if private_reply => {
+            json!({ "private_reply": true, "comment_id": comment_id })
+        }
+        _ => json!({}),
+    }
+}
+
+/// Whether the comment `context` answers was answered privately already (an outbound
+/// message with `"private_reply": true` for that comment, or without a comment id).
+fn private_reply_used(messages: &[MessageRow], context: &ReplyContext) -> bool {
+    let comment = match context {
+        ReplyContext::PublicComment { comment_id, .. } => Some(comment_id.as_str()),
+        _ => None,
+    };
+    messages.iter().any(|m| {
+        m.direction == hubert_core::Direction::Out
+            && serde_json::from_str::<serde_json::Value>(&m.metadata).is_ok_and(|v| {
+                v.get("private_reply").and_then(serde_json::Value::as_bool) == Some(true)
+                    && v.get("comment_id")
+                        .and_then(serde_json::Value::as_str)
+                        .is_none_or(|id| Some(id) == comment)
+            })
+    })
 }
 
 /// The channel's reply rules for `c` at `now`. A platform without a channel (none can
 /// be connected) gets permissive rules; replying there is refused anyway.
 pub fn reply_rules(c: &ConversationRow, messages: &[MessageRow], now: i64) -> ReplyRules {
-    let context = reply_context(&c.reply_context);
-    let private_reply_used = messages.iter().any(|m| {
-        m.direction == hubert_core::Direction::Out
-            && serde_json::from_str::<serde_json::Value>(&m.metadata)
-                .is_ok_and(|v| v.get("private_reply").and_then(serde_json::Value::as_bool) == Some(true))
-    });
+    rules_for(c, messages, &reply_context(&c.reply_context), now)
+}
+
+/// [`reply_rules`] for a reply going to `context` (one of the customer's comments).
+pub fn rules_for(c: &ConversationRow, messages: &[MessageRow], context: &ReplyContext, now: i64) -> ReplyRules {
+    let context = context.clone();
+    let private_reply_used = private_reply_used(messages, &context);
     let facts = ConversationFacts {
         now,
         last_customer_message_at: c.last_customer_message_at,

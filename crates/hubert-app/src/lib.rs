@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod calendars;
+pub mod comments;
 pub mod conversations;
 pub mod error;
 pub mod handshakes;

@@ -162,6 +162,13 @@ pub struct MessageView {
     /// The same in business time (opening hours of the calendar in force at arrival).
     pub business_response_ms: Option<i64>,
     pub no_reply_needed: bool,
+    /// `hidden`, `removed` or `unsent` when the platform changed it (removed and unsent
+    /// messages are redacted); absent when as sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform_state: Option<String>,
+    /// When its author edited it on the platform.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<i64>,
     /// Attachments (photos, video, audio, files): fetched from the platform and served by
     /// `GET /api/v1/media/{id}`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -188,6 +195,8 @@ impl From<&MessageRow> for MessageView {
             response_ms: m.response_ms,
             business_response_ms: m.business_response_ms.or(m.response_ms),
             no_reply_needed: m.no_reply_needed != 0,
+            platform_state: m.platform_state.clone(),
+            edited_at: m.edited_at,
             media: Vec::new(),
         }
     }

@@ -15,7 +15,7 @@ const CONVERSATION_SELECT: &str = "SELECT c.id, c.workspace_id, c.profile_id, c.
 
 const MESSAGE_SELECT: &str = "SELECT m.id, m.conversation_id, m.direction, m.kind, m.text, m.summary, m.metadata, \
     m.platform_message_id, m.author_id, u.name AS author_name, m.created_at, m.delivery_status, m.delivery_error, \
-    m.answered_at, m.response_ms, m.business_response_ms, m.no_reply_needed, m.platform_state, m.edited_at FROM messages m LEFT JOIN users u ON u.id = m.author_id";
+    m.answered_at, m.response_ms, m.business_response_ms, m.no_reply_needed, m.platform_state, m.edited_at, m.reply_context FROM messages m LEFT JOIN users u ON u.id = m.author_id";
 
 /// Inbox filters. `None` means "any".
 #[derive(Debug, Clone, Default)]

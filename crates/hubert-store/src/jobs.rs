@@ -23,6 +23,8 @@ pub struct ClaimedJob {
     pub contact_platform_user_id: String,
     /// Platform id of the newest customer message (for quoting / reply threading).
     pub last_inbound_platform_id: Option<String>,
+    /// When the customer last wrote in the conversation (messaging windows).
+    pub last_customer_message_at: Option<i64>,
 }
 
 /// How a send ended, as the worker records it.
@@ -56,7 +58,7 @@ impl Store {
             let m = sqlx::query(
                 "SELECT m.conversation_id, m.profile_id, m.kind, COALESCE(m.text, ''), m.metadata, m.reply_context, k.platform_user_id, \
                  (SELECT i.platform_message_id FROM messages i WHERE i.conversation_id = m.conversation_id AND i.direction = 'in' \
-                  ORDER BY i.created_at DESC, i.id DESC LIMIT 1) \
+                  ORDER BY i.created_at DESC, i.id DESC LIMIT 1), c.last_customer_message_at \
                  FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN contacts k ON k.id = c.contact_id WHERE m.id = $1")
                 .bind(&message_id).fetch_one(&mut *tx).await?;
             tx.commit().await?;
@@ -65,6 +67,7 @@ impl Store {
                 conversation_id: m.try_get(0)?, profile_id: m.try_get(1)?, kind: m.try_get(2)?, text: m.try_get(3)?,
                 metadata: m.try_get(4)?, reply_context: m.try_get(5)?, contact_platform_user_id: m.try_get(6)?,
                 last_inbound_platform_id: m.try_get(7)?,
+                last_customer_message_at: m.try_get(8)?,
             }
         });
         Ok(Some(claimed))

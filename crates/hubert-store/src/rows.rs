@@ -169,6 +169,8 @@ pub struct MessageRow {
     pub platform_state: Option<String>,
     /// When the author last edited it on the platform.
     pub edited_at: Option<i64>,
+    /// JSON: how to answer this message (a customer's comment: that comment).
+    pub reply_context: String,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]

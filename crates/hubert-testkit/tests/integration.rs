@@ -14,6 +14,8 @@ mod channels;
 mod linkedin;
 #[path = "integration/media.rs"]
 mod media;
+#[path = "integration/meta.rs"]
+mod meta;
 #[path = "integration/people.rs"]
 mod people;
 #[path = "integration/privacy_names.rs"]

@@ -182,9 +182,14 @@ async fn send(app: &App, job: &ClaimedJob) -> SendOutcome {
         context: reply_context(&job.reply_context),
         quote_message_id: None,
     };
+    let private_reply = serde_json::from_str::<serde_json::Value>(&job.metadata)
+        .is_ok_and(|m| m.get("private_reply").and_then(serde_json::Value::as_bool) == Some(true));
     let ctx = SendContext {
         http: &app.http,
         urls: &app.endpoints,
+        now: app.now(),
+        last_customer_message_at: job.last_customer_message_at,
+        private_reply,
     };
     let outcome = profile.channel.send(ctx, &profile.credentials, &msg).await;
     let outcome_name = match &outcome {

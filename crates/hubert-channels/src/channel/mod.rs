@@ -76,6 +76,14 @@ pub struct SendContext<'a> {
     pub http: &'a reqwest::Client,
     /// The base URL of every API host (real hosts, or the fakes in tests).
     pub urls: &'a ApiUrls,
+    /// Now, epoch ms (the app's clock).
+    pub now: i64,
+    /// When the customer last wrote in this conversation (messaging windows: Messenger
+    /// adds the `HUMAN_AGENT` tag between 24 h and 7 days).
+    pub last_customer_message_at: Option<i64>,
+    /// The reply answers a comment privately ([`PrivateReplies::OncePerComment`]): the
+    /// agent chose "answer privately" and the message's context is the comment.
+    pub private_reply: bool,
 }
 
 /// One platform Hubert answers on. Implemented by a unit struct in the channel's own

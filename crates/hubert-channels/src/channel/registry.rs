@@ -18,6 +18,8 @@ pub static CHANNELS: &[&dyn DynChannel] = &[
     &crate::whatsapp::WhatsappChannel,
     &crate::x::XChannel,
     &crate::linkedin::LinkedinChannel,
+    &crate::meta::FacebookChannel,
+    &crate::meta::InstagramChannel,
 ];
 
 /// Every registered channel.

@@ -126,7 +126,9 @@ impl ChannelRules {
     /// The rules of one conversation (see [`ConversationFacts`]).
     pub fn for_conversation(&self, facts: &ConversationFacts<'_>) -> ReplyRules {
         let limit = self.limit_for(facts.context);
-        let (window_open, window_closes_at, human_agent_tag_until) = match self.window {
+        // The window governs private messages; a public comment can always be answered.
+        let window = self.window.filter(|_| matches!(facts.context, ReplyContext::Private));
+        let (window_open, window_closes_at, human_agent_tag_until) = match window {
             None => (true, None, None),
             Some(w) => match facts.last_customer_message_at {
                 None => (false, None, None),

@@ -52,6 +52,8 @@ struct GraphState {
     status_webhook: Option<StatusWebhook>,
     status_step_delay: Duration,
     http: reqwest::Client,
+    /// Where non-WhatsApp requests go (the fake Page).
+    meta_base: Option<String>,
 }
 
 type Shared = Arc<Mutex<GraphState>>;
@@ -62,6 +64,8 @@ type Shared = Arc<Mutex<GraphState>>;
 pub struct FakeGraph {
     state: Shared,
     server: Arc<ServerHandle>,
+    /// Facebook's side of the Graph host (see [`FakeGraph::meta`]).
+    meta: super::FakeMeta,
 }
 
 impl FakeGraph {
@@ -77,10 +81,19 @@ impl FakeGraph {
             status_webhook: None,
             status_step_delay: Duration::from_millis(200),
             http: reqwest::Client::new(),
+            meta_base: None,
         }));
+        let meta = super::FakeMeta::facebook(super::meta_payload::PAGE_ID).await;
+        lock(&state).meta_base = Some(meta.base_url());
         let router = Router::new().fallback(handle).with_state(state.clone());
         let server = Arc::new(ServerHandle::start(router).await);
-        Self { state, server }
+        Self { state, server, meta }
+    }
+
+    /// The fake Facebook Page (`meta_payload::PAGE_ID`) on the same Graph host: every
+    /// request that is not a WhatsApp one (`messaging_product: whatsapp`) is passed to it.
+    pub fn meta(&self) -> &super::FakeMeta {
+        &self.meta
     }
 
     /// `http://127.0.0.1:<port>`, to pass as the adapter's base URL.
@@ -90,6 +103,7 @@ impl FakeGraph {
 
     pub fn shutdown(&self) {
         self.server.shutdown();
+        self.meta.shutdown();
     }
 
     fn lock(&self) -> MutexGuard<'_, GraphState> {
@@ -135,6 +149,7 @@ impl FakeGraph {
 
     /// Reads "now" from this clock (e.g. a `FakeClock` shared with the app).
     pub fn set_clock(&self, clock: Arc<dyn Clock>) {
+        self.meta.set_clock(clock.clone());
         self.lock().clock = clock;
     }
 
@@ -160,6 +175,15 @@ impl FakeGraph {
 
 async fn handle(State(state): State<Shared>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let request = RecordedRequest::new(&method, &uri, &headers, &body);
+    if method == Method::POST && request.body.get("messaging_product").and_then(Value::as_str) != Some("whatsapp") {
+        let (http, base) = {
+            let locked = lock(&state);
+            (locked.http.clone(), locked.meta_base.clone())
+        };
+        if let Some(base) = base {
+            return pass_to_meta(&http, &base, &request, &uri, body).await;
+        }
+    }
     let delay = {
         let mut locked = state.lock().unwrap_or_else(|e| e.into_inner());
         locked.requests.push(request.clone());
@@ -210,6 +234,38 @@ fn media_file(request: &RecordedRequest, _media_id: &str) -> Response {
         return graph_error(401, 190, "Invalid OAuth access token", None).into_response();
     }
     axum::response::IntoResponse::into_response(([(axum::http::header::CONTENT_TYPE, "image/jpeg")], FAKE_MEDIA_JPEG))
+}
+
+fn lock(state: &Shared) -> MutexGuard<'_, GraphState> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Forwards a Facebook request to the fake Page and relays its answer.
+async fn pass_to_meta(
+    http: &reqwest::Client,
+    base: &str,
+    request: &RecordedRequest,
+    uri: &Uri,
+    body: Bytes,
+) -> Response {
+    let mut forward = http.post(format!("{base}{}", uri.path())).body(body.to_vec());
+    if let Some(auth) = request.header("authorization") {
+        forward = forward.header("authorization", auth);
+    }
+    let forward = forward.header("content-type", "application/json");
+    match forward.send().await {
+        Ok(answer) => {
+            let status = answer.status().as_u16();
+            let body = answer.json::<Value>().await.unwrap_or(Value::Null);
+            ScriptedResponse {
+                status,
+                body,
+                headers: vec![],
+            }
+            .into_response()
+        }
+        Err(_) => graph_error(502, 2, "fake Page unreachable", None).into_response(),
+    }
 }
 
 /// `v21.0`, `v25.0`, … any `v\d+\.\d+`.

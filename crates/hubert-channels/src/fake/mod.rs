@@ -10,6 +10,7 @@ pub mod linkedin_payload;
 mod linkedin_server;
 mod meta_graph;
 pub mod meta_payload;
+mod meta_platform;
 mod meta_webhook;
 pub(crate) mod server;
 pub mod whatsapp_payload;

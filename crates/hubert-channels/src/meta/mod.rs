@@ -7,6 +7,7 @@
 //! Pure: nothing here knows the store or the web layer; the app plugs these functions
 //! into its channel registry.
 
+mod channel;
 mod credentials;
 mod envelope;
 pub mod facebook;
@@ -25,6 +26,7 @@ use subtle::ConstantTimeEq;
 
 use crate::VerifyError;
 
+pub use channel::{FacebookChannel, InstagramChannel, FACEBOOK_COMMENT_MAX_CHARS, INSTAGRAM_COMMENT_MAX_CHARS};
 pub use credentials::{CredentialsError, FacebookCredentials, InstagramCredentials};
 pub use graph_errors::{classify_graph_error, failure_sentence, FailureCode};
 pub use messaging::Network;

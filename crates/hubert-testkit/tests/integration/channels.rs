@@ -102,12 +102,12 @@ both_backends!(x_reply_rules_differ_for_a_public_mention_and_a_dm, |t| async mov
 });
 
 both_backends!(a_platform_without_a_channel_is_refused_explicitly, |t| async move {
-    // Facebook-shaped credentials once fell through to the X branch.
+    // Facebook-shaped credentials once fell through to the X branch; Telegram has no channel.
     let (status, body) = t
         .post(
             "/api/v1/profiles",
             json!({
-                "platform": "facebook", "name": "Zonnestroom op Facebook",
+                "platform": "telegram", "name": "Zonnestroom op Telegram",
                 "credentials": { "page_id": "1234567890", "page_access_token": "EAAB", "app_secret": "s", "verify_token": "v",
                                  "user_id": "1600000000000000009", "consumer_secret": "c", "access_token": "a" },
             }),
@@ -125,7 +125,7 @@ both_backends!(a_platform_without_a_channel_is_refused_explicitly, |t| async mov
     assert_eq!(body["error"]["code"], "invalid_credentials");
 
     // The generic route knows only registered channels; an unknown one is not found.
-    for platform in ["facebook", "nope"] {
+    for platform in ["telegram", "nope"] {
         let url = t.url(&format!("/webhooks/{platform}/{}", t.wa_profile_id));
         let res = t.http.post(&url).body("{}").send().await.unwrap();
         assert_eq!(res.status(), 404, "{platform}");
