@@ -10,7 +10,7 @@
 use hubert_channels::{DeliveryStatus, InboundEvent, MessageChange, MessageUpdate, ReplyContext, WatermarkUpdate};
 use hubert_core::Platform;
 use hubert_store::{
-    ChangeKind, IngestBatch, IngestOutcome, NewChange, NewInbound, NewStatus, NewWatermark, ProfileRow, Store,
+    ChangeKind, IngestBatch, IngestOutcome, NewChange, NewEcho, NewInbound, NewStatus, NewWatermark, ProfileRow, Store,
     StoreError,
 };
 use std::sync::Arc;
@@ -274,6 +274,14 @@ impl App {
                 serde_json::json!({ "message_id": message_id, "status": status }),
             );
         }
+        for (conversation_id, message_id) in &outcome.echoed_messages {
+            self.bus.publish(
+                &profile.workspace_id,
+                "message.created",
+                Some(conversation_id),
+                serde_json::json!({ "message_id": message_id, "direction": "out", "profile_id": profile.id }),
+            );
+        }
         for (conversation_id, message_id) in &outcome.changed_messages {
             self.bus.publish(
                 &profile.workspace_id,
@@ -283,7 +291,7 @@ impl App {
             );
         }
         Ok(IngestReport {
-            changes: outcome.changed_messages.len(),
+            changes: outcome.changed_messages.len() + outcome.echoed_messages.len(),
             messages: outcome.new_messages.len(),
             statuses: outcome.status_changes.len(),
             duplicates: outcome.duplicates,
@@ -364,12 +372,15 @@ fn to_batch(profile: &ProfileRow, events: Vec<InboundEvent>) -> IngestBatch {
     };
     for event in events {
         match event {
-            InboundEvent::Message(m) => {
-                if m.from_us || m.account_id != profile.account_id {
-                    continue;
+            InboundEvent::Message(m) if m.account_id != profile.account_id => {}
+            // A person answered outside Hubert (Meta Business Suite): an agent message.
+            // Other echoes (our own comments) are never customer messages.
+            InboundEvent::Message(m) if m.from_us => {
+                if m.metadata.get("echo").is_some() {
+                    batch.echoes.push(new_echo(m));
                 }
-                batch.messages.push(new_inbound(m));
             }
+            InboundEvent::Message(m) => batch.messages.push(new_inbound(m)),
             InboundEvent::Status(s) => {
                 if s.account_id != profile.account_id {
                     continue;
@@ -405,6 +416,18 @@ fn new_inbound(m: hubert_channels::InboundMessage) -> NewInbound {
         metadata: m.metadata.to_string(),
         sent_at: m.sent_at,
         reply_context: serde_json::to_string(&m.reply_context).unwrap_or_else(|_| "{}".into()),
+    }
+}
+
+fn new_echo(m: hubert_channels::InboundMessage) -> NewEcho {
+    NewEcho {
+        platform_message_id: m.platform_message_id,
+        contact_platform_user_id: m.contact.platform_user_id,
+        kind: m.kind.as_str().to_owned(),
+        text: m.text,
+        summary: m.summary,
+        metadata: m.metadata.to_string(),
+        sent_at: m.sent_at,
     }
 }
 

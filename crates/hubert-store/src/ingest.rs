@@ -18,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 use sqlx::Row;
 
 use crate::changes::{NewChange, NewWatermark};
+use crate::echoes::NewEcho;
 use crate::{dialect, on_pool, Result, Store};
 use hubert_core::time::DAY;
 
@@ -58,6 +59,8 @@ pub struct IngestBatch {
     pub changes: Vec<NewChange>,
     /// Delivery and read watermarks (Messenger).
     pub watermarks: Vec<NewWatermark>,
+    /// Messages the account sent outside Hubert (see `echoes`).
+    pub echoes: Vec<NewEcho>,
 }
 
 /// What a delivery changed, for the live views.
@@ -70,6 +73,8 @@ pub struct IngestOutcome {
     pub duplicates: usize,
     /// (conversation id, message id) of each message a platform change altered.
     pub changed_messages: Vec<(String, String)>,
+    /// (conversation id, message id) of each echo imported as an agent message.
+    pub echoed_messages: Vec<(String, String)>,
 }
 
 const REOPEN_WINDOW_MS: i64 = 7 * DAY;
@@ -426,6 +431,7 @@ impl Store {
         });
         // Changes may concern messages of this very group: applied once they are stored.
         self.apply_changes(batches, &mut outcomes).await?;
+        self.import_echoes(batches, &mut outcomes, now).await?;
         Ok(outcomes)
     }
 }

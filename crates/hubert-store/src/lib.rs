@@ -31,6 +31,7 @@ mod changes;
 mod conversations;
 pub mod credentials;
 pub mod crypto;
+mod echoes;
 pub mod events;
 mod ingest;
 mod jobs;
@@ -50,6 +51,7 @@ pub use changes::{ChangeKind, NewChange, NewWatermark, REDACTED_REMOVED, REDACTE
 pub use conversations::{ConversationFilter, NewReply, ReplyOutcome};
 pub use credentials::{secret_key_from_env, KeyRotation, SecretError};
 pub use crypto::{KeyId, SecretKey};
+pub use echoes::NewEcho;
 pub use events::{Event, EventBus};
 pub use ingest::{IngestBatch, IngestOutcome, NewInbound, NewStatus};
 pub use jobs::{ClaimedJob, JobResult};

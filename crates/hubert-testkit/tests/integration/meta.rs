@@ -310,3 +310,116 @@ both_backends!(instagram_dm_counts_bytes_and_unsends_redact, |t| async move {
     assert_eq!(m["platform_state"], "unsent", "{m}");
     assert_eq!(m["text"], Value::Null);
 });
+
+both_backends!(
+    facebook_echoes_from_the_suite_answer_and_our_own_change_nothing,
+    |t| async move {
+        let profile = facebook_profile(&t).await;
+        let page = t.graph.meta().clone();
+        let written = t.now();
+        page.open_window(PSID, written);
+        page.set_echo_webhook(&t.webhook_url(Platform::Facebook, &profile), FB_SECRET);
+        let dm = meta::messenger_text(PAGE_ID, PSID, "m_in_e1", written, "Is mijn storing bekend?");
+        assert_eq!(t.post_signed(Platform::Facebook, &profile, FB_SECRET, dm).await, 200);
+        let conv = t.only_conversation(&profile).await["id"].as_str().unwrap().to_owned();
+
+        t.clock.advance(2 * MINUTE);
+        let suite = MetaBatch::page()
+            .messaging(
+                PAGE_ID,
+                meta::echo_event(
+                    PAGE_ID,
+                    PSID,
+                    "m_suite_1",
+                    t.now(),
+                    "Ja, we werken eraan.",
+                    Some(meta::SUITE_APP_ID),
+                ),
+            )
+            .build();
+        assert_eq!(
+            t.post_signed(Platform::Facebook, &profile, FB_SECRET, suite.clone())
+                .await,
+            200
+        );
+        assert_eq!(t.post_signed(Platform::Facebook, &profile, FB_SECRET, suite).await, 200);
+        let messages = t.messages(&conv).await;
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        let agent = message_by_text(&messages, "Ja, we werken eraan.");
+        assert_eq!(agent["direction"], "out");
+        assert_eq!(agent["delivery_status"], "sent");
+        let customer = message_by_text(&messages, "Is mijn storing bekend?");
+        assert_eq!(customer["response_ms"], 2 * MINUTE, "{customer}");
+
+        // Our own send comes back as an echo too (from the fake Page): nothing new.
+        let reply = t
+            .reply(&conv, json!({"text": "Verwacht herstel 14:00.", "force": true}))
+            .await;
+        t.wait_for_status(&reply, "sent").await;
+        let settled = t.wait_until(|| async { page.requests().len() == 1 }, WAIT).await;
+        assert!(settled);
+        t.settle().await;
+        assert_eq!(t.messages(&conv).await.len(), 3);
+    }
+);
+
+both_backends!(a_comment_is_answered_privately_with_a_public_note, |t| async move {
+    let profile = facebook_profile(&t).await;
+    let page = t.graph.meta().clone();
+    let secs = t.now_secs();
+    let first = meta::feed_comment(COMMENTER, "Sanne", POST, COMMENT, None, secs, "Eerste vraag", None);
+    let second_id = "900000000000001_800000000000009";
+    let second = meta::feed_comment(
+        COMMENTER,
+        "Sanne",
+        POST,
+        second_id,
+        None,
+        secs + 1,
+        "Tweede vraag",
+        None,
+    );
+    let delivery = MetaBatch::page()
+        .change(PAGE_ID, "feed", first, secs)
+        .change(PAGE_ID, "feed", second, secs + 1)
+        .build();
+    assert_eq!(
+        t.post_signed(Platform::Facebook, &profile, FB_SECRET, delivery).await,
+        200
+    );
+    let conv = t.only_conversation(&profile).await["id"].as_str().unwrap().to_owned();
+    let messages = t.messages(&conv).await;
+    let first_id = message_by_text(&messages, "Eerste vraag")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let reply = t
+        .reply(
+            &conv,
+            json!({"text": "Wat is je klantnummer?", "private": true, "reply_to_message_id": first_id,
+                "public_note": "We hebben je een privébericht gestuurd"}),
+        )
+        .await;
+    t.wait_for_status(&reply, "sent").await;
+    let ok = t.wait_until(|| async { page.requests().len() == 2 }, WAIT).await;
+    assert!(ok, "{:?}", page.requests());
+    let requests = page.requests();
+    assert_eq!(
+        requests[0].body["recipient"]["comment_id"], COMMENT,
+        "the chosen comment"
+    );
+    assert_eq!(requests[1].path, format!("/v21.0/{COMMENT}/comments"));
+    assert_eq!(requests[1].body["message"], "We hebben je een privébericht gestuurd");
+    // The newest comment can still be answered privately; the first cannot.
+    let rules = t.conversation(&conv).await["reply_rules"].clone();
+    assert_eq!(rules["can_reply_privately"], true, "{rules}");
+    let (status, body) = t
+        .post(
+            &format!("/api/v1/conversations/{conv}/replies"),
+            json!({"text": "Nogmaals", "private": true, "reply_to_message_id": first_id, "force": true}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "private_reply_used");
+});
