@@ -79,6 +79,7 @@ pub struct Metrics {
     outbox_oldest_age: Family<StateLabels, Gauge>,
     waiting: Family<ProfileLabels, Gauge>,
     oldest_waiting_age: Family<ProfileLabels, Gauge>,
+    needs_reconnect: Family<ProfileLabels, Gauge>,
 }
 
 impl Default for Metrics {
@@ -149,7 +150,14 @@ impl Default for Metrics {
             "Age of the oldest unanswered customer message, per profile",
             oldest_waiting_age.clone(),
         );
+        let needs_reconnect = Family::<ProfileLabels, Gauge>::default();
+        registry.register(
+            "profile_needs_reconnect",
+            "1 for a profile whose platform refused its token (opnieuw verbinden)",
+            needs_reconnect.clone(),
+        );
         Self {
+            needs_reconnect,
             registry,
             http_requests,
             http_latency,
@@ -227,6 +235,12 @@ impl App {
             m.waiting.get_or_create(&labels).set(waiting);
             let age = oldest.map(|o| (now - o).max(0) / 1000).unwrap_or(0);
             m.oldest_waiting_age.get_or_create(&labels).set(age);
+        }
+        m.needs_reconnect.clear();
+        for (profile_id, platform) in self.store.profiles_needing_reconnect(None).await? {
+            m.needs_reconnect
+                .get_or_create(&ProfileLabels { profile_id, platform })
+                .set(1);
         }
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &m.registry)

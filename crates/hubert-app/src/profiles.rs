@@ -44,6 +44,8 @@ pub struct ProfileView {
     pub created_at: i64,
     /// Set once an admin disconnected the profile (no webhooks, no sends; history stays).
     pub disconnected_at: Option<i64>,
+    /// The platform refused the token ("opnieuw verbinden"): new credentials are needed.
+    pub needs_reconnect: bool,
 }
 
 /// A change to a profile; absent fields stay. New credentials replace the old ones whole
@@ -155,6 +157,10 @@ impl App {
         {
             return Err(AppError::NotFound);
         }
+        if change.credentials.is_some() {
+            // New credentials: "opnieuw verbinden" is done.
+            self.store.set_needs_reconnect(id, false).await?;
+        }
         self.profile_cache.invalidate(id);
         self.store
             .profile(&who.workspace_id, id)
@@ -253,6 +259,20 @@ impl App {
             webhook_url: self.webhook_url(p),
             created_at: p.created_at,
             disconnected_at: p.disconnected_at,
+            needs_reconnect: false,
         }
+    }
+
+    /// The workspace's profiles as the API shows them, with their reconnect state.
+    pub async fn profile_views(&self, who: &Principal) -> Result<Vec<ProfileView>, AppError> {
+        let rows = self.profiles(who).await?;
+        let reconnect = self.store.profiles_needing_reconnect(Some(&who.workspace_id)).await?;
+        Ok(rows
+            .iter()
+            .map(|p| ProfileView {
+                needs_reconnect: reconnect.iter().any(|(id, _)| *id == p.id),
+                ..self.profile_view(p)
+            })
+            .collect())
     }
 }

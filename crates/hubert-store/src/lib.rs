@@ -38,6 +38,7 @@ mod jobs;
 mod keyring;
 mod media;
 mod profiles;
+mod reconnect;
 mod reports;
 pub mod rows;
 mod two_factor;

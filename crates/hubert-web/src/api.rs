@@ -291,13 +291,7 @@ async fn update_user(
 #[utoipa::path(get, path = "/api/v1/profiles", tag = "profiles",
     responses((status = 200, body = ProfileList), (status = 401, body = crate::openapi::ErrorBody)))]
 async fn list_profiles(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult<ProfileList> {
-    let items = web
-        .app
-        .profiles(&who)
-        .await?
-        .iter()
-        .map(|p| web.app.profile_view(p))
-        .collect();
+    let items = web.app.profile_views(&who).await?;
     Ok(Json(ProfileList { items }))
 }
 

@@ -199,6 +199,18 @@ async fn send(app: &App, job: &ClaimedJob) -> SendOutcome {
         SendOutcome::Uncertain { .. } => "uncertain",
     };
     app.metrics.delivery(profile.row.platform.as_str(), outcome_name);
+    if outcome.is_token_expired() {
+        tracing::warn!(profile = %profile.row.id, "the platform refused the token: profile needs reconnecting");
+        if let Err(e) = app.store.set_needs_reconnect(&profile.row.id, true).await {
+            tracing::error!(error = %e, "could not mark the profile for reconnecting");
+        }
+        app.bus.publish(
+            &profile.row.workspace_id,
+            "profile.updated",
+            None,
+            json!({ "profile_id": profile.row.id, "needs_reconnect": true }),
+        );
+    }
     outcome
 }
 

@@ -423,3 +423,41 @@ both_backends!(a_comment_is_answered_privately_with_a_public_note, |t| async mov
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["code"], "private_reply_used");
 });
+
+both_backends!(an_expired_token_marks_the_profile_for_reconnecting, |t| async move {
+    let profile = facebook_profile(&t).await;
+    let page = t.graph.meta().clone();
+    let written = t.now();
+    page.open_window(PSID, written);
+    let dm = meta::messenger_text(PAGE_ID, PSID, "m_tok_1", written, "Hallo");
+    assert_eq!(t.post_signed(Platform::Facebook, &profile, FB_SECRET, dm).await, 200);
+    let conv = t.only_conversation(&profile).await["id"].as_str().unwrap().to_owned();
+    page.expire_token();
+    let reply = t.reply(&conv, json!({"text": "Dag!"})).await;
+    t.wait_for_status(&reply, "failed").await;
+    let profiles = t.get("/api/v1/profiles").await;
+    let fb = profiles["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == profile)
+        .unwrap()
+        .clone();
+    assert_eq!(fb["needs_reconnect"], true, "{fb}");
+    let metrics = t
+        .http
+        .get(t.url("/metrics"))
+        .bearer_auth(hubert_testkit::METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("hubert_profile_needs_reconnect") && l.contains(&profile) && l.ends_with(" 1")),
+        "{metrics}"
+    );
+});
