@@ -129,3 +129,18 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Records that WE hid (or unhid) a customer's comment on the platform, at `now`.
+    /// A removed or unsent message stays as it is. Returns whether it changed.
+    pub async fn mark_hidden(&self, workspace_id: &str, message_id: &str, hidden: bool, now: i64) -> Result<bool> {
+        let state = hidden.then_some("hidden");
+        on_pool!(&self.write, pool => {
+            let done = sqlx::query("UPDATE messages SET platform_state = $1, changed_at = $2 \
+                WHERE workspace_id = $3 AND id = $4 AND direction = 'in' \
+                AND (platform_state IS NULL OR platform_state = 'hidden')")
+                .bind(state).bind(now).bind(workspace_id).bind(message_id).execute(pool).await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+}

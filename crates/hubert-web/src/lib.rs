@@ -7,6 +7,7 @@ mod admin_users;
 mod api;
 mod api_audit;
 mod api_calendars;
+mod api_comments;
 mod api_media;
 mod api_security;
 mod api_text;
@@ -84,6 +85,7 @@ pub fn router(app: App, shutdown: tokio::sync::watch::Receiver<bool>, config: We
         .merge(api_calendars::routes())
         .merge(api_security::routes())
         .merge(api_media::routes())
+        .merge(api_comments::routes())
         .merge(api_audit::routes())
         .merge(admin_accounts::routes())
         .merge(admin_users::routes())

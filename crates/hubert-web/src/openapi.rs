@@ -159,6 +159,8 @@ impl Modify for Security {
         crate::api_audit::list,
         crate::api_audit::csv,
         crate::api_media::media,
+        crate::api_comments::hide,
+        crate::api_comments::unhide,
         crate::api_security::status,
         crate::api_security::begin,
         crate::api_security::confirm,
@@ -398,6 +400,7 @@ mod tests {
             include_str!("api_audit.rs"),
             include_str!("api_security.rs"),
             include_str!("api_media.rs"),
+            include_str!("api_comments.rs"),
         ]
         .concat();
         for line in source

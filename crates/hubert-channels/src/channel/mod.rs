@@ -130,6 +130,22 @@ pub trait Channel: Send + Sync + 'static {
         msg: &OutboundMessage,
     ) -> impl Future<Output = SendOutcome> + Send;
 
+    /// Hides (`true`) or unhides a customer's comment on the platform. Default: the
+    /// channel cannot ([`SendOutcome::Failed`] with code `unsupported`).
+    fn set_hidden(
+        &self,
+        ctx: SendContext<'_>,
+        creds: &Self::Credentials,
+        comment_id: &str,
+        hidden: bool,
+    ) -> impl Future<Output = SendOutcome> + Send {
+        let _ = (ctx, creds, comment_id, hidden);
+        std::future::ready(SendOutcome::Failed {
+            code: "unsupported".into(),
+            reason: "this platform cannot hide comments".into(),
+        })
+    }
+
     /// The channel's reply rules, as data.
     fn rules(&self) -> ChannelRules;
 

@@ -62,6 +62,14 @@ pub trait DynChannel: Send + Sync {
         creds: &'a Credentials,
         msg: &'a OutboundMessage,
     ) -> BoxFuture<'a, SendOutcome>;
+    /// Hides or unhides a comment on the platform.
+    fn set_hidden<'a>(
+        &'a self,
+        ctx: SendContext<'a>,
+        creds: &'a Credentials,
+        comment_id: &'a str,
+        hidden: bool,
+    ) -> BoxFuture<'a, SendOutcome>;
     fn rules(&self) -> ChannelRules;
     fn reply_rules(&self, facts: &ConversationFacts<'_>) -> ReplyRules;
     fn private_context(&self, context: &ReplyContext) -> Option<ReplyContext>;
@@ -170,6 +178,24 @@ impl<C: Channel> DynChannel for C {
     ) -> BoxFuture<'a, SendOutcome> {
         match typed::<C>(creds) {
             Some(creds) => Box::pin(Channel::send(self, ctx, creds, msg)),
+            None => Box::pin(async {
+                SendOutcome::Failed {
+                    code: "credentials".into(),
+                    reason: "the profile's credentials belong to another platform".into(),
+                }
+            }),
+        }
+    }
+
+    fn set_hidden<'a>(
+        &'a self,
+        ctx: SendContext<'a>,
+        creds: &'a Credentials,
+        comment_id: &'a str,
+        hidden: bool,
+    ) -> BoxFuture<'a, SendOutcome> {
+        match typed::<C>(creds) {
+            Some(creds) => Box::pin(Channel::set_hidden(self, ctx, creds, comment_id, hidden)),
             None => Box::pin(async {
                 SendOutcome::Failed {
                     code: "credentials".into(),

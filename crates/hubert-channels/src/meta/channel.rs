@@ -135,6 +135,20 @@ impl Channel for FacebookChannel {
         }
     }
 
+    async fn set_hidden(
+        &self,
+        ctx: SendContext<'_>,
+        creds: &FacebookCredentials,
+        comment_id: &str,
+        hidden: bool,
+    ) -> SendOutcome {
+        let action = MetaAction::SetHidden {
+            comment_id: comment_id.to_string(),
+            hidden,
+        };
+        send_facebook(ctx.http, ctx.urls.get(GRAPH_HOST), creds, &action).await
+    }
+
     fn rules(&self) -> ChannelRules {
         ChannelRules {
             public_limit: LengthLimit {
@@ -216,6 +230,21 @@ impl Channel for InstagramChannel {
             }
             Err(outcome) => outcome,
         }
+    }
+
+    async fn set_hidden(
+        &self,
+        ctx: SendContext<'_>,
+        creds: &InstagramCredentials,
+        comment_id: &str,
+        hidden: bool,
+    ) -> SendOutcome {
+        let action = MetaAction::SetHidden {
+            comment_id: comment_id.to_string(),
+            hidden,
+        };
+        let (graph, instagram) = (ctx.urls.get(GRAPH_HOST), ctx.urls.get(INSTAGRAM_HOST));
+        send_instagram(ctx.http, graph, instagram, creds, &action).await
     }
 
     fn rules(&self) -> ChannelRules {

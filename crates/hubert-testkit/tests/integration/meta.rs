@@ -461,3 +461,46 @@ both_backends!(an_expired_token_marks_the_profile_for_reconnecting, |t| async mo
         "{metrics}"
     );
 });
+
+both_backends!(an_agent_hides_and_unhides_a_comment_on_the_platform, |t| async move {
+    let profile = facebook_profile(&t).await;
+    let page = t.graph.meta().clone();
+    let secs = t.now_secs();
+    let comment = meta::feed_comment(COMMENTER, "Sanne", POST, COMMENT, None, secs, "Oplichters!", None);
+    assert_eq!(
+        t.post_signed(
+            Platform::Facebook,
+            &profile,
+            FB_SECRET,
+            meta::page_comment(PAGE_ID, comment, secs)
+        )
+        .await,
+        200
+    );
+    let conv = t.only_conversation(&profile).await["id"].as_str().unwrap().to_owned();
+    let id = t.messages(&conv).await[0]["id"].as_str().unwrap().to_owned();
+    let (status, body) = t.post(&format!("/api/v1/messages/{id}/hide"), json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["hidden"], true);
+    assert_eq!(page.hidden(COMMENT), Some(true));
+    assert_eq!(t.messages(&conv).await[0]["platform_state"], "hidden");
+    let res = t
+        .http
+        .delete(t.url(&format!("/api/v1/messages/{id}/hide")))
+        .bearer_auth(&t.agent_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(page.hidden(COMMENT), Some(false));
+    assert_eq!(t.messages(&conv).await[0]["platform_state"], Value::Null);
+    // A WhatsApp message is no comment.
+    t.customer_writes(FATIMA, "Fatima", "wamid.H1", "Hallo").await;
+    let wa = t.only_conversation(&t.wa_profile_id).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let wa_message = t.messages(&wa).await[0]["id"].as_str().unwrap().to_owned();
+    let (status, _) = t.post(&format!("/api/v1/messages/{wa_message}/hide"), json!({})).await;
+    assert_eq!(status, 422);
+});
