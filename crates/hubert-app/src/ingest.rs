@@ -199,7 +199,13 @@ impl App {
         channel
             .verify_signature(credentials, signature.header, raw)
             .map_err(|e| WebhookError::Unauthorized(e.to_string()))?;
-        let parsed = match channel.parse_delivery(raw) {
+        self.ingest_body(profile, raw).await
+    }
+
+    /// Parses and stores a delivery whose signature was checked (by the profile's own
+    /// webhook, or by the shared Meta endpoint for the whole delivery).
+    pub(crate) async fn ingest_body(&self, profile: &LoadedProfile, raw: &[u8]) -> Result<IngestReport, WebhookError> {
+        let parsed = match profile.channel.parse_delivery(raw) {
             Ok(parsed) => parsed,
             Err(e) => {
                 let reason = e.to_string();
@@ -343,7 +349,11 @@ impl App {
     }
 
     /// Stores quarantined items of one delivery durably, then tells the admins' pages.
-    async fn quarantine(&self, profile: &ProfileRow, items: Vec<(String, String)>) -> Result<(), WebhookError> {
+    pub(crate) async fn quarantine(
+        &self,
+        profile: &ProfileRow,
+        items: Vec<(String, String)>,
+    ) -> Result<(), WebhookError> {
         let platform = profile.platform.as_str();
         if let Err(e) = self
             .store

@@ -13,6 +13,7 @@ pub mod handshakes;
 pub mod ingest;
 pub mod loaded;
 pub mod media;
+pub mod meta_endpoint;
 pub mod metrics;
 pub mod presence;
 pub mod privacy;

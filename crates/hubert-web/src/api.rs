@@ -85,6 +85,10 @@ pub struct UserList {
 #[derive(Serialize, ToSchema)]
 pub struct ProfileList {
     pub items: Vec<ProfileView>,
+    /// Admins: the workspace's shared Meta webhook URL (`/webhooks/meta/{key}`), for a
+    /// Meta app whose deliveries for all Pages and accounts go to one callback.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta_webhook_url: Option<String>,
 }
 
 /// An approved WhatsApp message template.
@@ -292,7 +296,14 @@ async fn update_user(
     responses((status = 200, body = ProfileList), (status = 401, body = crate::openapi::ErrorBody)))]
 async fn list_profiles(State(web): State<Web>, ApiUser(who): ApiUser) -> ApiResult<ProfileList> {
     let items = web.app.profile_views(&who).await?;
-    Ok(Json(ProfileList { items }))
+    let meta_webhook_url = match who.require(hubert_core::Role::Admin).is_ok() {
+        true => web.app.meta_endpoint_url(&who).await?,
+        false => None,
+    };
+    Ok(Json(ProfileList {
+        items,
+        meta_webhook_url,
+    }))
 }
 
 #[utoipa::path(patch, path = "/api/v1/profiles/{id}", tag = "profiles", request_body = hubert_app::profiles::ProfilePatch,

@@ -22,6 +22,7 @@ use crate::{Web, MAX_WEBHOOK_BYTES};
 
 pub fn routes() -> Router<Web> {
     Router::new()
+        .route("/webhooks/meta/{key}", get(meta_handshake).post(meta_delivery))
         .route("/webhooks/{platform}/{profile}", get(handshake).post(delivery))
         .layer(DefaultBodyLimit::max(MAX_WEBHOOK_BYTES))
 }
@@ -106,6 +107,29 @@ async fn delivery(
             );
             (StatusCode::OK, "EVENT_RECEIVED").into_response()
         }
+        Err(e) => refuse(e),
+    }
+}
+
+/// `GET /webhooks/meta/{key}`: the shared Meta endpoint's handshake.
+async fn meta_handshake(
+    State(web): State<Web>,
+    Path(key): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    match web.app.meta_endpoint_handshake(&key, &query).await {
+        Ok(reply) => ([(header::CONTENT_TYPE, reply.content_type)], reply.body).into_response(),
+        Err(e) => refuse(e),
+    }
+}
+
+/// `POST /webhooks/meta/{key}`: every Meta delivery of the workspace, routed by entry id.
+async fn meta_delivery(State(web): State<Web>, Path(key): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    let signature = headers
+        .get(hubert_channels::meta::SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok());
+    match web.app.ingest_meta_shared(&key, signature, &body).await {
+        Ok(_) => (StatusCode::OK, "EVENT_RECEIVED").into_response(),
         Err(e) => refuse(e),
     }
 }

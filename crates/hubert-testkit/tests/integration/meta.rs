@@ -504,3 +504,78 @@ both_backends!(an_agent_hides_and_unhides_a_comment_on_the_platform, |t| async m
     let (status, _) = t.post(&format!("/api/v1/messages/{wa_message}/hide"), json!({})).await;
     assert_eq!(status, 422);
 });
+
+both_backends!(the_shared_meta_endpoint_routes_entries_by_account, |t| async move {
+    let facebook = facebook_profile(&t).await;
+    let instagram = instagram_profile(&t).await;
+    let profiles = t.get("/api/v1/profiles").await;
+    let url = profiles["meta_webhook_url"]
+        .as_str()
+        .expect("admins see the shared URL")
+        .to_owned();
+    let again = t.get("/api/v1/profiles").await;
+    assert_eq!(again["meta_webhook_url"], url.as_str(), "one key per workspace");
+    let (status, agent_view) = t.get_as("/api/v1/profiles", &t.agent_token).await;
+    assert_eq!(status, 200);
+    assert_eq!(agent_view["meta_webhook_url"], Value::Null);
+    let path = url.split("/webhooks/").nth(1).unwrap();
+    let shared = t.url(&format!("/webhooks/{path}"));
+
+    let ok = t
+        .http
+        .get(format!(
+            "{shared}?hub.mode=subscribe&hub.verify_token=fb-verify&hub.challenge=4242"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.text().await.unwrap(), "4242");
+    let wrong = t
+        .http
+        .get(format!(
+            "{shared}?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=4242"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+
+    let now = t.now();
+    let body = MetaBatch::page()
+        .messaging(
+            PAGE_ID,
+            meta::text_event(PAGE_ID, PSID, "m_shared_1", now, "Via de gedeelde URL"),
+        )
+        .new_entry()
+        .messaging(
+            "998877665544332",
+            meta::text_event("998877665544332", PSID, "m_shared_2", now, "Onbekend"),
+        )
+        .build();
+    let post = |body: Vec<u8>, secret: &'static str| {
+        let (header, signature) = (
+            hubert_channels::meta::SIGNATURE_HEADER,
+            hubert_channels::fake::sign_meta(secret, &body),
+        );
+        t.http.post(&shared).header(header, signature).body(body).send()
+    };
+    assert_eq!(post(body.clone(), "wrong").await.unwrap().status(), 401);
+    assert_eq!(post(body, FB_SECRET).await.unwrap().status(), 200);
+    assert_eq!(t.conversations(&format!("?profile={facebook}")).await.len(), 1);
+    let items = quarantined(&t).await;
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert!(items[0]["reason"].as_str().unwrap().contains("998877665544332"));
+
+    let ig = meta::instagram_text(IG_ACCOUNT_ID, IGSID, "aWdfc2hhcmVk", now, "Instagram via gedeeld");
+    assert_eq!(post(ig, IG_SECRET).await.unwrap().status(), 200);
+    assert_eq!(t.conversations(&format!("?profile={instagram}")).await.len(), 1);
+    let bogus = t
+        .http
+        .post(t.url("/webhooks/meta/0123"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bogus.status(), 401);
+});
