@@ -47,7 +47,7 @@ impl App {
             .ok_or(WebhookError::UnknownProfile)?;
         let mut loaded = Vec::new();
         for row in self.store.profiles(&workspace).await? {
-            if META_PLATFORMS.contains(&row.platform) {
+            if META_PLATFORMS.contains(&row.platform) && row.disconnected_at.is_none() {
                 if let Ok(Some(p)) = self.loaded_profile(&row.id).await {
                     loaded.push(p);
                 }

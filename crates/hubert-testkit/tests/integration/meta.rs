@@ -60,7 +60,7 @@ fn message_by_text<'a>(messages: &'a [Value], text: &str) -> &'a Value {
 }
 
 both_backends!(facebook_dm_in_reply_out_and_watermarks_back, |t| async move {
-    let profile = facebook_profile(&t).await;
+    let profile = facebook_profile(t).await;
     let page = t.graph.meta().clone();
     let written = t.now();
     page.open_window(PSID, written);
@@ -121,7 +121,7 @@ both_backends!(facebook_dm_in_reply_out_and_watermarks_back, |t| async move {
 both_backends!(
     facebook_comments_are_answered_publicly_and_privately_once,
     |t| async move {
-        let profile = facebook_profile(&t).await;
+        let profile = facebook_profile(t).await;
         let page = t.graph.meta().clone();
         let secs = t.now_secs();
         let comment = meta::feed_comment(
@@ -232,13 +232,13 @@ both_backends!(
 );
 
 both_backends!(facebook_bad_input_is_refused_or_kept_as_the_rules_say, |t| async move {
-    let profile = facebook_profile(&t).await;
+    let profile = facebook_profile(t).await;
     let dm = meta::messenger_text(PAGE_ID, PSID, "m_bad_1", t.now(), "Hallo");
     assert_eq!(
         t.post_signed(Platform::Facebook, &profile, "wrong-secret", dm).await,
         401
     );
-    assert!(quarantined(&t).await.is_empty(), "a bad signature is stored nowhere");
+    assert!(quarantined(t).await.is_empty(), "a bad signature is stored nowhere");
     assert!(t.conversations(&format!("?profile={profile}")).await.is_empty());
 
     let not_meta = br#"{"hello":"world"}"#.to_vec();
@@ -246,7 +246,7 @@ both_backends!(facebook_bad_input_is_refused_or_kept_as_the_rules_say, |t| async
         t.post_signed(Platform::Facebook, &profile, FB_SECRET, not_meta).await,
         400
     );
-    assert_eq!(quarantined(&t).await.len(), 1);
+    assert_eq!(quarantined(t).await.len(), 1);
 
     let rating = MetaBatch::page()
         .change(
@@ -260,7 +260,7 @@ both_backends!(facebook_bad_input_is_refused_or_kept_as_the_rules_say, |t| async
         t.post_signed(Platform::Facebook, &profile, FB_SECRET, rating).await,
         200
     );
-    let items = quarantined(&t).await;
+    let items = quarantined(t).await;
     assert_eq!(items.len(), 2, "{items:?}");
     assert!(
         items
@@ -271,7 +271,7 @@ both_backends!(facebook_bad_input_is_refused_or_kept_as_the_rules_say, |t| async
 });
 
 both_backends!(instagram_dm_counts_bytes_and_unsends_redact, |t| async move {
-    let profile = instagram_profile(&t).await;
+    let profile = instagram_profile(t).await;
     let ig: FakeMeta = t.fakes.typed(Platform::Instagram).expect("Instagram's fake");
     let written = t.now();
     ig.open_window(IGSID, written);
@@ -314,7 +314,7 @@ both_backends!(instagram_dm_counts_bytes_and_unsends_redact, |t| async move {
 both_backends!(
     facebook_echoes_from_the_suite_answer_and_our_own_change_nothing,
     |t| async move {
-        let profile = facebook_profile(&t).await;
+        let profile = facebook_profile(t).await;
         let page = t.graph.meta().clone();
         let written = t.now();
         page.open_window(PSID, written);
@@ -364,7 +364,7 @@ both_backends!(
 );
 
 both_backends!(a_comment_is_answered_privately_with_a_public_note, |t| async move {
-    let profile = facebook_profile(&t).await;
+    let profile = facebook_profile(t).await;
     let page = t.graph.meta().clone();
     let secs = t.now_secs();
     let first = meta::feed_comment(COMMENTER, "Sanne", POST, COMMENT, None, secs, "Eerste vraag", None);
@@ -425,7 +425,7 @@ both_backends!(a_comment_is_answered_privately_with_a_public_note, |t| async mov
 });
 
 both_backends!(an_expired_token_marks_the_profile_for_reconnecting, |t| async move {
-    let profile = facebook_profile(&t).await;
+    let profile = facebook_profile(t).await;
     let page = t.graph.meta().clone();
     let written = t.now();
     page.open_window(PSID, written);
@@ -463,7 +463,7 @@ both_backends!(an_expired_token_marks_the_profile_for_reconnecting, |t| async mo
 });
 
 both_backends!(an_agent_hides_and_unhides_a_comment_on_the_platform, |t| async move {
-    let profile = facebook_profile(&t).await;
+    let profile = facebook_profile(t).await;
     let page = t.graph.meta().clone();
     let secs = t.now_secs();
     let comment = meta::feed_comment(COMMENTER, "Sanne", POST, COMMENT, None, secs, "Oplichters!", None);
@@ -506,8 +506,8 @@ both_backends!(an_agent_hides_and_unhides_a_comment_on_the_platform, |t| async m
 });
 
 both_backends!(the_shared_meta_endpoint_routes_entries_by_account, |t| async move {
-    let facebook = facebook_profile(&t).await;
-    let instagram = instagram_profile(&t).await;
+    let facebook = facebook_profile(t).await;
+    let instagram = instagram_profile(t).await;
     let profiles = t.get("/api/v1/profiles").await;
     let url = profiles["meta_webhook_url"]
         .as_str()
@@ -563,7 +563,7 @@ both_backends!(the_shared_meta_endpoint_routes_entries_by_account, |t| async mov
     assert_eq!(post(body.clone(), "wrong").await.unwrap().status(), 401);
     assert_eq!(post(body, FB_SECRET).await.unwrap().status(), 200);
     assert_eq!(t.conversations(&format!("?profile={facebook}")).await.len(), 1);
-    let items = quarantined(&t).await;
+    let items = quarantined(t).await;
     assert_eq!(items.len(), 1, "{items:?}");
     assert!(items[0]["reason"].as_str().unwrap().contains("998877665544332"));
 
