@@ -254,6 +254,16 @@
       meta.append(el("button", { type: "button", class: "link star" + (starred ? " on" : ""), title: t("conv.star"),
         onclick: () => star(m.id, !starred), text: (starred ? "★ " + t("conv.starred") : "☆ " + t("conv.star")) }));
     }
+    if (m.platform_state) {
+      meta.append(el("span", { class: "platform-state", text: t("msg." + m.platform_state) }));
+    }
+    if (m.edited_at) meta.append(el("span", { class: "edited", text: t("msg.edited") }));
+    const ctx = m.direction === "in" && state.detail.reply_context;
+    if (ctx && ctx.type === "public_comment" && (!m.platform_state || m.platform_state === "hidden")) {
+      const hidden = m.platform_state === "hidden";
+      meta.append(el("button", { type: "button", class: "link hide", onclick: () => hideComment(m.id, !hidden),
+        text: hidden ? t("msg.unhide") : t("msg.hide") }));
+    }
     if (m.direction === "in" && m.response_ms !== null && m.response_ms !== undefined) {
       meta.append(el("span", { class: "answered", text: t("sla.answered", { n: duration(m.response_ms) }) }));
     }
@@ -437,6 +447,13 @@
     try {
       await api("POST", "/api/v1/conversations/" + state.selected + "/" + action, body || {});
       await Promise.all([loadDetail(), loadList()]);
+    } catch (e) { flash(e.message); }
+  }
+
+  async function hideComment(messageId, hide) {
+    try {
+      await api(hide ? "POST" : "DELETE", "/api/v1/messages/" + messageId + "/hide");
+      await loadDetail();
     } catch (e) { flash(e.message); }
   }
 

@@ -292,6 +292,12 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("conv.no_reply", "Geen reactie nodig", "No reply needed"),
     ("conv.resolve", "Afhandelen", "Resolve"),
     ("conv.earlier", "Eerdere gesprekken", "Earlier conversations"),
+    ("msg.hidden", "Verborgen", "Hidden"),
+    ("msg.removed", "Verwijderd", "Removed"),
+    ("msg.unsent", "Ingetrokken", "Unsent"),
+    ("msg.edited", "Bewerkt", "Edited"),
+    ("msg.hide", "Verbergen", "Hide"),
+    ("msg.unhide", "Weer tonen", "Unhide"),
     ("conv.contact", "Klant", "Customer"),
     (
         "conv.viewing",
