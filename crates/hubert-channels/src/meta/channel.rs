@@ -14,8 +14,8 @@ use super::{
     ParseOptions, INSTAGRAM_DM_MAX_BYTES, MESSENGER_MAX_CHARS, SIGNATURE_HEADER,
 };
 use crate::channel::{
-    ApiHost, Channel, ChannelRules, CredentialsError, HandshakeError, HandshakeReply, LengthLimit, LengthUnit,
-    MessagingWindow, PrivateReplies, SafeChallenge, SendContext, GRAPH_HOST, INSTAGRAM_HOST,
+    ApiHost, Channel, ChannelRules, ConversationFacts, CredentialsError, HandshakeError, HandshakeReply, LengthLimit,
+    LengthUnit, MessagingWindow, PrivateReplies, ReplyRules, SafeChallenge, SendContext, GRAPH_HOST, INSTAGRAM_HOST,
 };
 use crate::{OutboundBody, OutboundMessage, ParseError, ParsedDelivery, ReplyContext, SendOutcome, VerifyError};
 
@@ -263,6 +263,21 @@ impl Channel for InstagramChannel {
         }
     }
 
+    /// Instagram takes a private reply to a comment only within 7 days (counted from the
+    /// customer's last message, the newest comment).
+    fn reply_rules(&self, facts: &ConversationFacts<'_>) -> ReplyRules {
+        let mut rules = self.rules().for_conversation(facts);
+        let too_old = facts
+            .last_customer_message_at
+            .is_some_and(|at| facts.now.saturating_sub(at) > super::PRIVATE_REPLY_WINDOW_MS);
+        if rules.can_reply_privately && too_old {
+            rules.can_reply_privately = false;
+            rules.private_max_length = None;
+            rules.private_length_unit = None;
+        }
+        rules
+    }
+
     fn private_context(&self, context: &ReplyContext) -> Option<ReplyContext> {
         comment_private_context(context)
     }
@@ -327,6 +342,16 @@ mod tests {
                 ..
             })
         ));
+        let week = super::super::PRIVATE_REPLY_WINDOW_MS;
+        let facts = |now| ConversationFacts {
+            now,
+            last_customer_message_at: Some(0),
+            context: &comment,
+            private_reply_used: false,
+        };
+        assert!(InstagramChannel.reply_rules(&facts(week)).can_reply_privately);
+        assert!(!InstagramChannel.reply_rules(&facts(week + 1)).can_reply_privately);
+        assert!(FacebookChannel.reply_rules(&facts(week + 1)).can_reply_privately);
         assert_eq!(FacebookChannel.private_context(&comment), Some(comment));
         assert_eq!(FacebookChannel.private_context(&ReplyContext::Private), None);
     }
