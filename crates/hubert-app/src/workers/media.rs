@@ -41,6 +41,9 @@ async fn resolve(app: &App, row: MediaRow) -> Result<MediaRequest, FetchError> {
     let ctx = SendContext {
         http: &app.http,
         urls: &app.endpoints,
+        now: app.now(),
+        last_customer_message_at: None,
+        private_reply: false,
     };
     match profile
         .channel
