@@ -249,7 +249,7 @@ impl App {
             self.quarantine(profile, items).await?;
         }
         let events = parsed.events;
-        let media = media_of(&channel, profile, &events);
+        let media = media_of(channel, profile, &events);
         let batch = to_batch(profile, events);
         let (reply, wait) = oneshot::channel();
         self.ingest_queue.metrics.ingest_queue_depth.inc();

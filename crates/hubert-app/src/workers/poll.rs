@@ -105,6 +105,9 @@ impl Poller {
         let ctx = SendContext {
             http: &app.http,
             urls: &app.endpoints,
+            now,
+            last_customer_message_at: None,
+            private_reply: false,
         };
         let polled = tokio::time::timeout(
             POLL_TIMEOUT,
