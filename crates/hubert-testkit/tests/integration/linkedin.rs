@@ -352,13 +352,11 @@ mod linkedin_edits_and_deletions_update_the_comment {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "needs Update ingestion from meta-wire"]
     async fn sqlite() {
         run(hubert_testkit::Backend::Sqlite).await
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "needs Update ingestion from meta-wire"]
     async fn postgres() {
         run(hubert_testkit::Backend::Postgres).await
     }
