@@ -543,7 +543,7 @@ impl Simulator {
                     &format!("wamid.demo{seq}"),
                     now / 1000,
                     hubert_channels::MessageKind::Image,
-                    &format!("media{seq}"),
+                    &format!("1045{seq:012}"),
                     "image/jpeg",
                     Some("Foto van mijn meterkast"),
                 );

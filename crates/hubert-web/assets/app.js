@@ -183,7 +183,7 @@
       return;
     }
     list.replaceChildren(...state.conversations.map((c) => {
-      const name = c.contact.name || c.contact.handle || "?";
+      const name = contactName(c.contact, c.platform);
       return el("li", {
         class: "conv" + (c.id === state.selected ? " selected" : ""),
         dataset: { id: c.id },
@@ -202,6 +202,11 @@
           el("span", { text: c.assignee ? "→ " + c.assignee.name : "" }),
           el("time", { text: clockTime(c.last_message_at) })));
     }));
+  }
+
+  // A contact's name; platforms that send none (Messenger, Instagram) get "Klant via …".
+  function contactName(contact, platform) {
+    return contact.name || contact.handle || t("conv.unnamed").replace("{platform}", PLATFORM[platform] || platform);
   }
 
   // ---------- one conversation ----------
@@ -273,7 +278,7 @@
   function renderDetail() {
     const d = state.detail;
     const pane = document.getElementById("conversation");
-    const name = d.contact.name || d.contact.handle || "?";
+    const name = contactName(d.contact, d.platform);
     const assignSelect = el("select", { "aria-label": t("conv.assign_to"), onchange: (e) => act("assign", { assignee: e.target.value || null }) },
       el("option", { value: "", text: t("conv.unassigned") }),
       ...state.users.map((u) => el("option", { value: u.id, text: u.name, selected: d.assignee && d.assignee.id === u.id })));

@@ -181,6 +181,7 @@ const TABLE: &[(&str, &str, &str)] = &[
         "That e-mail address or password is too long or unreadable.",
     ),
     ("nav.account", "Mijn account", "My account"),
+    ("conv.unnamed", "Klant via {platform}", "Customer on {platform}"),
     ("twofa.title", "Tweestapsverificatie", "Two-factor sign-in"),
     ("twofa.code_title", "Voer je code in", "Enter your code"),
     (
