@@ -114,8 +114,13 @@ impl App {
                 format!("Hubert cannot send on {} yet.", platform.label()),
             )
         })?;
-        let profile = self.store.profile(&who.workspace_id, &conv.profile_id).await?;
-        if profile.is_none_or(|p| p.disconnected_at.is_some()) {
+        // The cached profile (the worker reads the same): disconnected profiles are not
+        // found; this instance drops its copy at once on a disconnect.
+        let profile = self
+            .loaded_profile(&conv.profile_id)
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("profile {}: {e}", conv.profile_id)))?;
+        if profile.is_none_or(|p| p.row.workspace_id != who.workspace_id) {
             return Err(AppError::Conflict(
                 "profile_disconnected",
                 "This profile is disconnected: no replies can be sent on it.".into(),
